@@ -1,0 +1,119 @@
+"""The pipeline: validate everything first, then render each document in isolation and write it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import __version__
+from .config import DocumentDef, Project, ReportsFile, load_reports
+from .errors import BriefgenError, InputError, Problem, UsageError
+from .models import Briefing
+from .output import write_atomic
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and how; `date` is the build date printed in and stamped on every document."""
+
+    date: dt.date
+    only: tuple[str, ...] = ()
+    html: bool = False
+
+
+@dataclass
+class DocumentResult:
+    """The outcome of one document."""
+
+    name: str
+    output: Path
+    status: Literal["built", "failed"]
+    seconds: float = 0.0
+    pages: int = 0
+    size: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Inputs:
+    """Everything validated before any document is rendered."""
+
+    reports: ReportsFile
+    documents: list[DocumentDef]
+    datasets: dict[str, Briefing]
+    problems: list[Problem]
+
+
+def check(project: Project, options: BuildOptions) -> Inputs:
+    """Load and validate the report definitions and every data set the selected documents use."""
+    reports = load_reports(project.reports_file)
+    documents = _select(reports, options.only)
+    datasets: dict[str, Briefing] = {}
+    problems: list[Problem] = []
+    errors: list[Problem] = []
+    from .validate import load_dataset
+
+    for name in sorted({d.data for d in documents}):
+        try:
+            datasets[name], warnings = load_dataset(project.data_dir / name, options.date)
+            problems += warnings
+        except InputError as e:
+            errors += e.problems
+    if errors:
+        raise InputError(errors)
+    return Inputs(reports, documents, datasets, problems)
+
+
+def _select(reports: ReportsFile, only: tuple[str, ...]) -> list[DocumentDef]:
+    names = [d.name for d in reports.documents]
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise UsageError(f"unknown document {', '.join(unknown)}; defined: {', '.join(names)}")
+    return [d for d in reports.documents if not only or d.name in only]
+
+
+def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[DocumentResult]:
+    """Build every selected document; one failing document does not stop the others."""
+    from .templating import make_environment
+
+    env = make_environment([project.templates_dir])
+    return [_build_one(project, options, inputs, doc, env) for doc in inputs.documents]
+
+
+def _build_one(
+    project: Project, options: BuildOptions, inputs: Inputs, doc: DocumentDef, env: Any
+) -> DocumentResult:
+    from .render import render_pdf
+    from .templating import render_html
+
+    target = project.reports_dir / doc.output_name
+    started = time.perf_counter()
+    try:
+        html = render_html(env, doc.template, _context(doc, inputs, options.date))
+        if options.html:
+            write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
+        allowed = [project.templates_dir, project.data_dir]
+        result = render_pdf(html, project.templates_dir, allowed)
+        write_atomic(target, result.pdf)
+    except BriefgenError as e:
+        return DocumentResult(doc.name, target, "failed", time.perf_counter() - started, error=str(e))
+    seconds = time.perf_counter() - started
+    return DocumentResult(
+        doc.name, target, "built", seconds, result.pages, len(result.pdf), result.warnings
+    )
+
+
+def _context(doc: DocumentDef, inputs: Inputs, build_date: dt.date) -> dict[str, Any]:
+    """Return the template context: the document, its data, and the build's inputs."""
+    return {
+        "doc": doc,
+        "data": inputs.datasets[doc.data],
+        "issuer": inputs.reports.issuer,
+        "build_date": build_date,
+        "locale": doc.locale,
+        "generator": f"briefgen {__version__}",
+    }

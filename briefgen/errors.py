@@ -1,0 +1,61 @@
+"""The one exception hierarchy of briefgen; the CLI maps each class to an exit code."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located finding in an input file: an error, or a warning when `warning` is set."""
+
+    path: Path
+    line: int
+    col: int
+    message: str
+    field: str = ""
+    warning: bool = False
+    acknowledged: bool = False  # a warning the data says was checked; --strict does not count it
+
+    def __str__(self) -> str:
+        where = f"{display_path(self.path)}:{self.line}:{self.col}"
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {what}" + (" (acknowledged in the data)" if self.acknowledged else "")
+
+
+def display_path(path: Path) -> str:
+    """Return `path` relative to the working directory when it lies below it."""
+    try:
+        return os.path.relpath(path) if Path(path).is_absolute() else str(path)
+    except ValueError:  # a different drive on Windows
+        return str(path)
+
+
+class BriefgenError(Exception):
+    """Base class: every failure briefgen expects is one of these."""
+
+
+class InputError(BriefgenError):
+    """Raised when data or report-definition files are unreadable or invalid; carries every problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class TemplateError(BriefgenError):
+    """Raised when a template is missing, has a syntax error or uses an undefined variable."""
+
+
+class RenderError(BriefgenError):
+    """Raised when WeasyPrint cannot lay out a document or it asks for a refused resource."""
+
+
+class OutputError(BriefgenError):
+    """Raised when a PDF or HTML file cannot be written."""
+
+
+class UsageError(BriefgenError):
+    """Raised when the command line asks for something that does not exist (e.g. an unknown document)."""

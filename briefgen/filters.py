@@ -1,0 +1,52 @@
+"""Pure functions used in templates; `FILTERS` is the one place they are registered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from .models import PartialDate
+
+
+def format_date(value: dt.date | PartialDate, locale: str) -> str:
+    """Return a date in the locale's long form, only as precise as it is known ("April 2014")."""
+    from babel.dates import format_skeleton  # Babel's locale data is only needed when rendering
+
+    if isinstance(value, dt.date):
+        return str(format_skeleton("yMMMMd", value, locale=locale))
+    if value.precision == "year":
+        return str(value.year)
+    day = dt.date(value.year, value.month or 1, value.day or 1)
+    return str(format_skeleton("yMMMMd" if value.precision == "day" else "yMMMM", day, locale=locale))
+
+
+def format_list(items: Iterable[str], locale: str) -> str:
+    """Return items joined as prose: "Belarus, Kazakhstan and Armenia"."""
+    from babel.lists import format_list as babel_format_list
+
+    return str(babel_format_list(list(items), locale=locale))
+
+
+def format_term(start: PartialDate, end: PartialDate | None) -> str:
+    """Return a term of office as "2000–2004", or "2017–" while it is open."""
+    return f"{start}–{end}" if end else f"{start}–"
+
+
+def _with_locale(function: Callable[[Any, str], str]) -> Callable[..., str]:
+    @pass_context
+    def filter_(context: Context, value: Any) -> str:
+        return function(value, context["locale"])
+
+    filter_.__doc__ = function.__doc__
+    return filter_
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "date": _with_locale(format_date),
+    "and_list": _with_locale(format_list),
+    "term": format_term,
+}

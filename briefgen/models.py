@@ -1,0 +1,231 @@
+"""The data schema: one pydantic model per section file of a data set, and the JSON Schemas from them.
+
+Every model forbids unknown keys, so a typo is an error with a location rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationInfo
+from pydantic import field_validator
+from pydantic_core import core_schema
+
+Text = Annotated[str, Field(min_length=1)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class Model(BaseModel):
+    """Base of every schema model: unknown keys are errors and validated data is read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day, as sources give them ("April 2014")."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        """Return a PartialDate from 2019, "2019", "2019-11" or "2019-09-26"; raise ValueError."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return cls._checked(value, None, None)
+        match = _PARTIAL.match(value.strip()) if isinstance(value, str) else None
+        if not match:
+            raise ValueError("expected a year (2019), a month (2019-11) or a day (2019-09-26)")
+        year, month, day = (int(part) if part else None for part in match.groups())
+        return cls._checked(year or 0, month, day)
+
+    @classmethod
+    def _checked(cls, year: int, month: int | None, day: int | None) -> PartialDate:
+        if not 1800 <= year <= 2200:
+            raise ValueError(f"year {year} is outside 1800-2200")
+        dt.date(year, month or 1, day or 1)  # raises ValueError for month 13 or 30 February
+        return cls(year, month, day)
+
+    @property
+    def precision(self) -> Literal["year", "month", "day"]:
+        """Return how precisely the date is known."""
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        """Return a key that orders dates chronologically, coarse dates first."""
+        return (self.year, self.month or 0, self.day or 0)
+
+    def __str__(self) -> str:
+        parts = [f"{self.year:04d}", f"{self.month:02d}" if self.month else "", f"{self.day or 0:02d}"]
+        return "-".join(parts[: {"year": 1, "month": 2, "day": 3}[self.precision]])
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return {
+            "description": "A year (2019), a month (2019-11) or a day (2019-09-26).",
+            "anyOf": [
+                {"type": "integer", "minimum": 1800, "maximum": 2200},
+                {"type": "string", "pattern": _PARTIAL.pattern},
+            ],
+        }
+
+
+class Section(Model):
+    """What every section file carries: the source it is drawn from and when it was current."""
+
+    source: Slug = Field(description="The id of an entry in sources.yaml.")
+    as_of: dt.date = Field(description="The date the section was last checked against its source.")
+
+
+class Source(Model):
+    id: Slug
+    title: Text
+    publisher: Text
+    language: Text
+    note: Text | None = None
+    url: Text | None = None
+
+
+class SourcesSection(Model):
+    """sources.yaml: the documents the data set is drawn from."""
+
+    sources: list[Source] = Field(min_length=1)
+
+
+class Person(Model):
+    name: Text = Field(description='Name, or a description such as "a high Russian authority".')
+    role: Text | None = None
+    country: Text
+
+
+class Visit(Model):
+    visitor: Person
+    place: Text = Field(description="City visited.")
+    country: Text = Field(description="Country visited.")
+    date: PartialDate
+    occasion: Text | None = Field(None, description="Omit when the source does not state it.")
+    illustrative: bool = Field(False, description="True for anything not taken from a source.")
+
+
+class VisitsSection(Section):
+    """visits.yaml: high-level (head of state) visits."""
+
+    summary: Text
+    visits: list[Visit] = Field(min_length=1)
+
+
+class Ambassador(Model):
+    name: Text
+    start: PartialDate
+    end: PartialDate | None = Field(None, description="Omit while the ambassador is serving.")
+    note: Text | None = None
+    acknowledged: list[Literal["term-overlap"]] = Field(
+        default_factory=list,
+        description="Data-quality warnings checked against the source and kept on purpose.",
+    )
+    illustrative: bool = False
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: PartialDate | None, info: ValidationInfo) -> PartialDate | None:
+        start = info.data.get("start")
+        if end and start and end.sort_key < start.sort_key:
+            raise ValueError(f"term ends ({end}) before it starts ({start})")
+        return end
+
+
+class AmbassadorsSection(Section):
+    """ambassadors.yaml: the heads of mission, oldest first; the serving one has no end."""
+
+    post: Text
+    ambassadors: list[Ambassador] = Field(min_length=1)
+
+
+class Mechanism(Model):
+    name: Text
+    level: Text | None = Field(None, description="Omit when the source does not state it.")
+    cadence: Text
+    venue: Text
+    illustrative: bool = False
+
+
+class MechanismsSection(Section):
+    """mechanisms.yaml: the standing bilateral mechanisms."""
+
+    mechanisms: list[Mechanism] = Field(min_length=1)
+
+
+class RelationshipSection(Section):
+    """relationship.yaml: the overview of the relationship and its fields of cooperation."""
+
+    diplomatic_relations: Text
+    characterisation: Text
+    cooperation: list[Text] = Field(min_length=1)
+    other_ties: list[Text] = Field(default_factory=list)
+
+
+class Milestone(Model):
+    date: PartialDate
+    title: Text
+    place: Text
+    participants: list[Person] = Field(default_factory=list)
+    status: Literal["held", "cancelled"] = "held"
+    note: Text | None = None
+    illustrative: bool = False
+
+
+class MilestonesSection(Section):
+    """milestones.yaml: dated events of recent years, including cancelled ones."""
+
+    milestones: list[Milestone] = Field(min_length=1)
+
+
+class Member(Model):
+    name: Text
+    role: Text | None = None
+
+
+class TradeSection(Section):
+    """trade.yaml: the economic relationship and the free-trade objective."""
+
+    objective: Text
+    horizon: Text
+    partner: Text
+    partner_abbreviation: Text
+    partner_description: Text
+    members: list[Member] = Field(min_length=1)
+    advocacy: Text
+
+
+class Briefing(Model):
+    """A whole data set: one folder under data/, one YAML file per field below."""
+
+    sources: SourcesSection
+    relationship: RelationshipSection
+    visits: VisitsSection
+    ambassadors: AmbassadorsSection
+    mechanisms: MechanismsSection
+    milestones: MilestonesSection
+    trade: TradeSection
+
+    def source(self, source_id: str) -> Source:
+        """Return the source with id `source_id`."""
+        return next(s for s in self.sources.sources if s.id == source_id)
+
+
+SECTIONS: dict[str, type[Model]] = {
+    name: field.annotation  # type: ignore[misc]
+    for name, field in Briefing.model_fields.items()
+}

@@ -1,0 +1,99 @@
+"""HTML -> PDF bytes with WeasyPrint: a fetcher rooted in the project, warnings collected."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from .errors import RenderError
+
+
+@dataclass
+class RenderResult:
+    """A rendered PDF with what WeasyPrint reported while making it."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_pdf(html: str, base_dir: Path, allowed: Sequence[Path]) -> RenderResult:
+    """Lay out `html` (relative URLs resolve against `base_dir`) and return the PDF bytes."""
+    import weasyprint  # heavy: imported only when a document is really rendered
+
+    fetcher = _make_fetcher(weasyprint, [p.resolve() for p in allowed])
+    with _collect_warnings() as warnings:
+        try:
+            document = weasyprint.HTML(
+                string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+            ).render()
+            # No /ID: it would differ between runs; the build date fixes the metadata dates.
+            pdf = document.write_pdf(pdf_identifier=False)
+        except Exception as e:  # WeasyPrint raises many types; report them as one
+            raise RenderError(f"WeasyPrint could not lay out the document: {e}") from e
+    if fetcher.refused:
+        raise RenderError("refused to load " + "; ".join(fetcher.refused))
+    return RenderResult(pdf, len(document.pages), warnings)
+
+
+def _make_fetcher(weasyprint: Any, roots: list[Path]) -> Any:
+    """Return a URLFetcher that serves data: URLs and files under `roots`, and nothing else."""
+
+    class RootedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
+        refused: list[str]
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            path = Path(url2pathname(urlsplit(url).path)).resolve() if scheme == "file" else None
+            if path is None or not any(path.is_relative_to(root) for root in roots):
+                reason = "only data: URLs and files inside the project are allowed"
+                self.refused.append(f"{url} ({reason})")
+                raise ValueError(f"refused {url}: {reason}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return weasyprint.urls.URLFetcherResponse(
+                url, body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    fetcher = RootedFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+    fetcher.refused = []
+    return fetcher
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collect_warnings() -> Iterator[list[str]]:
+    """Capture WeasyPrint's WARNING and ERROR log records instead of letting them print."""
+    logger = logging.getLogger("weasyprint")
+    handler = _ListHandler()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def weasyprint_version() -> str:
+    """Return the installed WeasyPrint version without importing WeasyPrint."""
+    from importlib.metadata import version
+
+    return version("weasyprint")
+

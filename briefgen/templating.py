@@ -1,0 +1,65 @@
+"""The Jinja environment: ordered search path, strict undefined, autoescape, filters registered once."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import TemplateError, display_path
+from .filters import FILTERS
+
+
+def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
+    """Return an environment that looks in `search_path` in order; "default:NAME" skips to the last."""
+    folders = [str(p) for p in search_path]
+    loader = jinja2.ChoiceLoader([
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(folders[-1])}, delimiter=":"),
+        jinja2.FileSystemLoader(folders),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    """Render template `name`; raise TemplateError located at template-path:line."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as e:
+        folders = ", ".join(display_path(Path(p)) for p in _search_path(env))
+        raise TemplateError(f"template {e.name!r} not found; searched {folders}") from e
+    except jinja2.TemplateSyntaxError as e:
+        where = f"{display_path(Path(e.filename))}:{e.lineno}" if e.filename else name
+        raise TemplateError(f"{where}: {e.message}") from e
+    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError) as e:
+        raise TemplateError(f"{_template_frame(e) or name}: {e}") from e
+
+
+def _search_path(env: jinja2.Environment) -> list[str]:
+    loader = env.loader
+    assert isinstance(loader, jinja2.ChoiceLoader)
+    last = loader.loaders[-1]
+    assert isinstance(last, jinja2.FileSystemLoader)
+    return list(last.searchpath)
+
+
+def _template_frame(error: BaseException) -> str | None:
+    """Return "template-path:line" of the innermost template frame in the traceback."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_template(f.filename)]
+    return f"{display_path(Path(frames[-1].filename))}:{frames[-1].lineno}" if frames else None
+
+
+def _is_template(filename: str) -> bool:
+    # Jinja rewrites tracebacks so template frames carry the template's own file name.
+    return not filename.endswith(".py") and not filename.startswith("<")

@@ -1,0 +1,103 @@
+"""Validate a data set once, at the boundary: every problem of every file, each with its location."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .data import Document, read_yaml
+from .errors import InputError, Problem
+from .models import SECTIONS, AmbassadorsSection, Briefing, Model
+
+
+def pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
+    """Turn a pydantic ValidationError into located Problems, one per error."""
+    return [doc.problem(tuple(e["loc"]), _message(e["msg"], e["type"])) for e in error.errors()]
+
+
+def _message(msg: str, kind: str) -> str:
+    if kind == "extra_forbidden":
+        return "unknown key (not in the schema; check its spelling)"
+    return msg.removeprefix("Value error, ")
+
+
+def load_dataset(folder: Path, build_date: dt.date) -> tuple[Briefing, list[Problem]]:
+    """Read and validate every section file of `folder`; return the model and its warnings."""
+    if not folder.is_dir():
+        raise InputError([Problem(folder, 1, 1, "data set folder not found")])
+    docs, problems = _read_sections(folder)
+    sections: dict[str, Model] = {}
+    for name, doc in docs.items():
+        try:
+            sections[name] = SECTIONS[name].model_validate(doc.value)
+        except ValidationError as e:
+            problems.extend(pydantic_problems(doc, e))
+    if problems:
+        raise InputError(problems)
+    briefing = Briefing.model_validate(sections)
+    problems = _check_sources(briefing, docs) + _check_quality(briefing, docs, build_date)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise InputError(errors)
+    return briefing, problems
+
+
+def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
+    docs: dict[str, Document] = {}
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path.stem not in SECTIONS:
+            expected = ", ".join(f"{name}.yaml" for name in SECTIONS)
+            problems.append(Problem(path, 1, 1, f"unknown section file; expected {expected}"))
+            continue
+        try:
+            docs[path.stem] = read_yaml(path)
+        except InputError as e:
+            problems.extend(e.problems)
+    for name in SECTIONS:
+        if not (folder / f"{name}.yaml").exists():
+            problems.append(Problem(folder / f"{name}.yaml", 1, 1, "section file is missing"))
+    return docs, problems
+
+
+def _check_sources(briefing: Briefing, docs: dict[str, Document]) -> list[Problem]:
+    known = {s.id for s in briefing.sources.sources}
+    problems = []
+    for name, doc in docs.items():
+        source = getattr(getattr(briefing, name), "source", None)
+        if source is not None and source not in known:
+            message = f"unknown source {source!r}; sources.yaml defines {', '.join(sorted(known))}"
+            problems.append(doc.problem(("source",), message))
+    return problems
+
+
+def _check_quality(briefing: Briefing, docs: dict[str, Document], today: dt.date) -> list[Problem]:
+    problems = _check_terms(briefing.ambassadors, docs["ambassadors"])
+    for name, doc in docs.items():
+        as_of = getattr(getattr(briefing, name), "as_of", None)
+        if as_of and as_of > today:
+            message = f"as_of {as_of} is after the build date {today}"
+            problems.append(doc.problem(("as_of",), message, warning=True))
+    return problems
+
+
+def _check_terms(section: AmbassadorsSection, doc: Document) -> list[Problem]:
+    """Warn about overlapping terms and more than one serving ambassador: legal but suspicious."""
+    problems = []
+    people = section.ambassadors
+    for i, (before, after) in enumerate(zip(people, people[1:], strict=False), start=1):
+        if before.end and after.start.sort_key < before.end.sort_key:
+            problems.append(doc.problem(
+                ("ambassadors", i, "start"),
+                f"term {after.start}–{after.end or ''} overlaps the term of {before.name} "
+                f"({before.start}–{before.end})",
+                warning=True,
+                ack="term-overlap" in after.acknowledged,
+            ))
+    serving = [p.name for p in people if p.end is None]
+    if len(serving) > 1:
+        message = f"{len(serving)} ambassadors have no end date: {', '.join(serving)}"
+        problems.append(doc.problem(("ambassadors",), message, warning=True))
+    return problems
