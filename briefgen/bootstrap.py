@@ -24,7 +24,10 @@ SYSTEM_LIBRARIES = {
     "pangoft2-1.0": "libpangoft2-1.0-0",
     "harfbuzz-subset": "libharfbuzz-subset0",
 }
-MODULES = {(): ["weasyprint", "jinja2", "yaml", "pydantic", "babel"], ("test",): ["pytest", "pypdf"]}
+MODULES = {
+    (): ["weasyprint", "jinja2", "yaml", "pydantic", "babel"],
+    ("test",): ["pytest", "pypdf"],
+}
 
 
 def ensure_environment(root: Path, extras: Sequence[str]) -> None:
@@ -57,7 +60,9 @@ def _ready(venv: Path, root: Path, extras: Sequence[str]) -> bool:
 def _missing_libraries() -> list[str]:
     if not sys.platform.startswith("linux"):
         return []  # elsewhere WeasyPrint's own install notes apply; we cannot apt-get
-    return [package for lib, package in SYSTEM_LIBRARIES.items() if not ctypes.util.find_library(lib)]
+    return [
+        package for lib, package in SYSTEM_LIBRARIES.items() if not ctypes.util.find_library(lib)
+    ]
 
 
 def _install_system_packages(libraries: list[str]) -> None:
@@ -68,11 +73,15 @@ def _install_system_packages(libraries: list[str]) -> None:
         return
     command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
     if not shutil.which("apt-get"):
-        _fail(f"missing system packages {', '.join(packages)}; install them with your package "
-              "manager (see https://doc.courtbouillon.org/weasyprint/stable/first_steps.html)")
+        _fail(
+            f"missing system packages {', '.join(packages)}; install them with your package "
+            "manager (see https://doc.courtbouillon.org/weasyprint/stable/first_steps.html)"
+        )
     if os.geteuid() != 0:
-        _fail("missing system packages; run this, then rerun the command:\n"
-              f"    sudo apt-get update && sudo {' '.join(command)}")
+        _fail(
+            "missing system packages; run this, then rerun the command:\n"
+            f"    sudo apt-get update && sudo {' '.join(command)}"
+        )
     _say(f"installing system packages: {' '.join(packages)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     _run(["apt-get", "update", "-q"], env)

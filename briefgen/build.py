@@ -100,7 +100,9 @@ def _build_one(
         result = render_pdf(html, project.templates_dir, allowed)
         write_atomic(target, result.pdf)
     except BriefgenError as e:
-        return DocumentResult(doc.name, target, "failed", time.perf_counter() - started, error=str(e))
+        return DocumentResult(
+            doc.name, target, "failed", time.perf_counter() - started, error=str(e)
+        )
     seconds = time.perf_counter() - started
     return DocumentResult(
         doc.name, target, "built", seconds, result.pages, len(result.pdf), result.warnings

@@ -12,9 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import BriefgenError, InputError, UsageError, display_path
+from .errors import BriefgenError, InputError, Problem, UsageError, display_path
+
+if TYPE_CHECKING:
+    from .build import DocumentResult
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_SETUP, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 log = logging.getLogger("briefgen")
@@ -44,20 +48,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "schema"])
     parser.add_argument("name", nargs="?", help=argparse.SUPPRESS)
-    parser.add_argument("--check", action="store_const", const="check", dest="check_flag",
-                        help="same as the check command: validate only")
-    parser.add_argument("--date", type=_iso_date, default=None, metavar="YYYY-MM-DD",
-                        help="build date printed in the documents (default: $SOURCE_DATE_EPOCH "
-                             "or today); the same inputs and date give byte-identical PDFs")
-    parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="build only this document (repeatable)")
-    parser.add_argument("--html", action="store_true",
-                        help="also write the intermediate HTML beside each PDF")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 at the end if there was any warning")
+    parser.add_argument(
+        "--check",
+        action="store_const",
+        const="check",
+        dest="check_flag",
+        help="same as the check command: validate only",
+    )
+    parser.add_argument(
+        "--date",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="build date printed in the documents (default: $SOURCE_DATE_EPOCH "
+        "or today); the same inputs and date give byte-identical PDFs",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build only this document (repeatable)",
+    )
+    parser.add_argument(
+        "--html", action="store_true", help="also write the intermediate HTML beside each PDF"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 at the end if there was any warning"
+    )
     parser.add_argument("--write", action="store_true", help="schema: rewrite schemas/*.json")
-    parser.add_argument("--project", type=Path, default=None, metavar="DIR",
-                        help="project folder holding data/, templates/ and reports/")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="project folder holding data/, templates/ and reports/",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
@@ -107,6 +133,9 @@ def main(argv: Sequence[str] | None = None, project_root: Path | None = None) ->
             log.error("%s", problem)
         log.error("%d problem(s) found; nothing was built", len(e.problems))
         return EXIT_INPUT
+    except BriefgenError as e:
+        log.error("%s", e)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         log.error("interrupted")
         return EXIT_INTERRUPTED
@@ -131,22 +160,28 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     inputs = check(project, options)
     warnings = _report_problems(inputs.problems)
     if command == "check":
-        log.info("check passed: %d document(s), %d data set(s), %d warning(s)",
-                 len(inputs.documents), len(inputs.datasets), warnings)
+        acknowledged = len(inputs.problems) - warnings
+        log.info(
+            "check passed: %d document(s), %d data set(s), %d warning(s), %d acknowledged",
+            len(inputs.documents),
+            len(inputs.datasets),
+            warnings,
+            acknowledged,
+        )
         return EXIT_FAILED if args.strict and warnings else EXIT_OK
     return _report_build(build(project, options, inputs), warnings, args)
 
 
-def _report_problems(problems: list[object]) -> int:
+def _report_problems(problems: Sequence[Problem]) -> int:
     """Log data warnings; return how many count against --strict."""
     counted = 0
     for problem in problems:
         log.warning("%s", problem)
-        counted += not getattr(problem, "acknowledged", False)
+        counted += not problem.acknowledged
     return counted
 
 
-def _report_build(results: list, warnings: int, args: argparse.Namespace) -> int:  # type: ignore[type-arg]
+def _report_build(results: list[DocumentResult], warnings: int, args: argparse.Namespace) -> int:
     failed = 0
     for result in results:
         for message in result.warnings:
@@ -156,8 +191,13 @@ def _report_build(results: list, warnings: int, args: argparse.Namespace) -> int
             failed += 1
             log.error("%s: %s", result.name, result.error)
         else:
-            log.info("built %s (%d pages, %d KB, %.1f s)", display_path(result.output),
-                     result.pages, round(result.size / 1024), result.seconds)
+            log.info(
+                "built %s (%d pages, %d KB, %.1f s)",
+                display_path(result.output),
+                result.pages,
+                round(result.size / 1024),
+                result.seconds,
+            )
     built = len(results) - failed
     log.info("%d built, %d failed, %d warning(s)", built, failed, warnings)
     if failed:

@@ -51,11 +51,11 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 _StrictLoader.yaml_implicit_resolvers = {
@@ -67,7 +67,9 @@ for _tag, _pattern, _first in (
     ("int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
     ("float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$", "-+.0123456789"),
 ):
-    _StrictLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first))
+    _StrictLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(_pattern), list(_first)
+    )
 
 
 def read_yaml(path: Path) -> Document:
@@ -91,7 +93,9 @@ def _read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError([Problem(path, 1, 1, f"file is {size} bytes; the limit is {MAX_BYTES}")])
+            raise InputError(
+                [Problem(path, 1, 1, f"file is {size} bytes; the limit is {MAX_BYTES}")]
+            )
         raw = path.read_bytes()
     except OSError as e:
         raise InputError([Problem(path, 1, 1, f"cannot read file: {e.strerror or e}")]) from e
@@ -131,14 +135,23 @@ def _mapping(node: MappingNode, loc: Loc, doc: Document, problems: list[Problem]
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not (isinstance(key_node, ScalarNode) and key_node.tag.endswith(":str")):
-            problems.append(doc.problem(loc, f"keys must be plain text (line {_mark(key_node)[0]})"))
+            problems.append(
+                doc.problem(loc, f"keys must be plain text (line {_mark(key_node)[0]})")
+            )
             continue
         key = key_node.value
         if key in result:
             line, col = _mark(key_node)
             first = doc.positions[(*loc, key)][0]
-            problems.append(Problem(doc.path, line, col, f"duplicate key (first defined on line "
-                                    f"{first})", ".".join(str(p) for p in (*loc, key))))
+            problems.append(
+                Problem(
+                    doc.path,
+                    line,
+                    col,
+                    f"duplicate key (first defined on line {first})",
+                    ".".join(str(p) for p in (*loc, key)),
+                )
+            )
             continue
         doc.positions[(*loc, key)] = _mark(key_node)
         result[key] = _to_python(value_node, (*loc, key), doc, problems)

@@ -21,7 +21,9 @@ def format_date(value: dt.date | PartialDate, locale: str) -> str:
     if value.precision == "year":
         return str(value.year)
     day = dt.date(value.year, value.month or 1, value.day or 1)
-    return str(format_skeleton("yMMMMd" if value.precision == "day" else "yMMMM", day, locale=locale))
+    return str(
+        format_skeleton("yMMMMd" if value.precision == "day" else "yMMMM", day, locale=locale)
+    )
 
 
 def format_list(items: Iterable[str], locale: str) -> str:

@@ -10,8 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationInfo
-from pydantic import field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import core_schema
 
 Text = Annotated[str, Field(min_length=1)]
@@ -62,7 +68,11 @@ class PartialDate:
         return (self.year, self.month or 0, self.day or 0)
 
     def __str__(self) -> str:
-        parts = [f"{self.year:04d}", f"{self.month:02d}" if self.month else "", f"{self.day or 0:02d}"]
+        parts = [
+            f"{self.year:04d}",
+            f"{self.month:02d}" if self.month else "",
+            f"{self.day or 0:02d}",
+        ]
         return "-".join(parts[: {"year": 1, "month": 2, "day": 3}[self.precision]])
 
     @classmethod

@@ -96,4 +96,3 @@ def weasyprint_version() -> str:
     from importlib.metadata import version
 
     return version("weasyprint")
-

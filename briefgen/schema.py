@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from .config import ReportsFile
 from .models import SECTIONS
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
     """Return every schema by name: one per section file, and `reports` for data/reports.yaml."""
-    models = {**SECTIONS, "reports": ReportsFile}
+    models: dict[str, type[BaseModel]] = {**SECTIONS, "reports": ReportsFile}
     return {name: _schema(name, model.model_json_schema()) for name, model in models.items()}
 
 

@@ -16,10 +16,12 @@ from .filters import FILTERS
 def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
     """Return an environment that looks in `search_path` in order; "default:NAME" skips to the last."""
     folders = [str(p) for p in search_path]
-    loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(folders[-1])}, delimiter=":"),
-        jinja2.FileSystemLoader(folders),
-    ])
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(folders[-1])}, delimiter=":"),
+            jinja2.FileSystemLoader(folders),
+        ]
+    )
     env = jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,

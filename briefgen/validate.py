@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -13,8 +14,9 @@ from .models import SECTIONS, AmbassadorsSection, Briefing, Model
 
 
 def pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
-    """Turn a pydantic ValidationError into located Problems, one per error."""
-    return [doc.problem(tuple(e["loc"]), _message(e["msg"], e["type"])) for e in error.errors()]
+    """Turn a pydantic ValidationError into located Problems, one per error, in file order."""
+    problems = [doc.problem(tuple(e["loc"]), _message(e["msg"], e["type"])) for e in error.errors()]
+    return sorted(problems, key=lambda p: (p.line, p.col))
 
 
 def _message(msg: str, kind: str) -> str:
@@ -87,15 +89,17 @@ def _check_terms(section: AmbassadorsSection, doc: Document) -> list[Problem]:
     """Warn about overlapping terms and more than one serving ambassador: legal but suspicious."""
     problems = []
     people = section.ambassadors
-    for i, (before, after) in enumerate(zip(people, people[1:], strict=False), start=1):
+    for i, (before, after) in enumerate(itertools.pairwise(people), start=1):
         if before.end and after.start.sort_key < before.end.sort_key:
-            problems.append(doc.problem(
-                ("ambassadors", i, "start"),
-                f"term {after.start}–{after.end or ''} overlaps the term of {before.name} "
-                f"({before.start}–{before.end})",
-                warning=True,
-                ack="term-overlap" in after.acknowledged,
-            ))
+            problems.append(
+                doc.problem(
+                    ("ambassadors", i, "start"),
+                    f"term {after.start}–{after.end or ''} overlaps the term of {before.name} "
+                    f"({before.start}–{before.end})",
+                    warning=True,
+                    ack="term-overlap" in after.acknowledged,
+                )
+            )
     serving = [p.name for p in people if p.end is None]
     if len(serving) > 1:
         message = f"{len(serving)} ambassadors have no end date: {', '.join(serving)}"

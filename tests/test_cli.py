@@ -1,0 +1,157 @@
+"""The command line, called in-process: exit codes, messages, and never losing the last good PDF."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefgen.schema import json_schemas, schema_text
+from tests.conftest import BUILD_DATE, REPO, Run
+
+Cli = Callable[..., Run]
+PDF = "reports/chile-russia-briefing-note.pdf"
+
+
+def test_check_reports_every_broken_file_with_location_and_no_traceback(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    (project / "data/chile-russia/visits.yaml").write_text("visits:\n  - date: 1993\n  date: x\n")
+    (project / "data/chile-russia/trade.yaml").write_text('objective: "unclosed\n')
+    result = cli(project, "--check")
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert "error: data/chile-russia/trade.yaml:2:1: YAML syntax:" in lines[0]
+    assert lines[1].startswith("error: data/chile-russia/visits.yaml:3:3: YAML syntax:")
+    assert lines[-1] == "error: 2 problem(s) found; nothing was built"
+    assert "Traceback" not in result.err
+    assert not (project / "reports").exists()
+
+
+def test_check_lists_each_schema_error(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    visits = project / "data/chile-russia/visits.yaml"
+    visits.write_text(
+        visits.read_text()
+        .replace("date: 2004", "date: 20O4")
+        .replace("place: Santiago", "plase: Santiago")
+    )
+    result = cli(project, "check")
+    assert result.code == 2
+    assert [line for line in result.err.splitlines() if "visits.yaml" in line] == [
+        "error: data/chile-russia/visits.yaml:13:5: visits.1.place: Field required",
+        "error: data/chile-russia/visits.yaml:14:5: visits.1.plase: unknown key (not in the "
+        "schema; check its spelling)",
+        "error: data/chile-russia/visits.yaml:16:5: visits.1.date: expected a year (2019), a month "
+        "(2019-11) or a day (2019-09-26)",
+    ]
+
+
+def test_failed_build_keeps_previous_pdf_byte_identical(project: Path, cli: Cli) -> None:
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    before = (project / PDF).read_bytes()
+    template = project / "templates/briefing-note.html"
+    template.write_text(
+        template.read_text().replace("{{ data.visits.summary }}", "{{ data.visits.sumary }}")
+    )
+    result = cli(project, "--date", "2026-12-01")
+    assert result.code == 1
+    assert "error: briefing-note: " in result.err
+    assert "briefing-note.html:" in result.err and "sumary" in result.err
+    assert (project / PDF).read_bytes() == before
+    (project / "data/chile-russia/visits.yaml").write_text("visits: [\n")
+    assert cli(project, "--date", "2026-12-01").code == 2
+    assert (project / PDF).read_bytes() == before
+    assert sorted(p.name for p in (project / "reports").iterdir()) == [Path(PDF).name]
+
+
+def test_same_date_gives_byte_identical_pdfs(project: Path, cli: Cli, tmp_path: Path) -> None:
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    first = (project / PDF).read_bytes()
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    assert (project / PDF).read_bytes() == first
+    assert cli(project, "--date", "2026-11-29").code == 0
+    assert (project / PDF).read_bytes() != first
+
+
+def test_html_written_beside_pdf_and_summary_line(built: Path) -> None:
+    html = (built / PDF).with_suffix(".html").read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="en-GB">' in html
+
+
+def test_build_reports_each_document(project: Path, cli: Cli) -> None:
+    result = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
+    assert result.code == 0
+    assert "built " in result.err and "1 built, 0 failed" in result.err
+
+
+def test_usage_errors_exit_2(project: Path, cli: Cli) -> None:
+    result = cli(project, "--only", "no-such-doc")
+    assert (result.code, result.err.strip()) == (
+        2,
+        "error: unknown document no-such-doc; defined: briefing-note",
+    )
+    with pytest.raises(SystemExit) as caught:
+        cli(project, "--date", "28/11/2026")
+    assert caught.value.code == 2
+
+
+def test_strict_fails_on_an_unacknowledged_data_warning(project: Path, cli: Cli) -> None:
+    ambassadors = project / "data/chile-russia/ambassadors.yaml"
+    ambassadors.write_text(
+        ambassadors.read_text().replace("    acknowledged: [term-overlap]\n", "")
+    )
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    result = cli(project, "--date", BUILD_DATE, "--strict")
+    assert result.code == 1
+    assert "--strict: 1 warning(s) count as failure" in result.err
+
+
+def test_refused_resource_fails_the_document(project: Path, cli: Cli) -> None:
+    base = project / "templates/base.html"
+    base.write_text(base.read_text().replace("<main>", '<main><img src="file:///etc/passwd">'))
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 1
+    assert (
+        "refused to load file:///etc/passwd (only data: URLs and files inside the project"
+        in result.err
+    )
+    assert not (project / PDF).exists()
+
+
+def test_help_documents_exit_codes(cli: Cli, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli(REPO, "--help")
+    out = capsys.readouterr().out
+    for code in ("0 ", "1 ", "2 ", "3 ", "130"):
+        assert f"\n  {code}" in out
+
+
+def test_schema_command_prints_json(cli: Cli) -> None:
+    result = cli(REPO, "schema", "visits")
+    assert result.code == 0
+    assert json.loads(result.out)["properties"]["visits"]["type"] == "array"
+
+
+def test_committed_schemas_are_current() -> None:
+    schemas = json_schemas()
+    committed = sorted(p.name for p in (REPO / "schemas").glob("*.json"))
+    assert committed == sorted(f"{name}.schema.json" for name in schemas)
+    for name, schema in schemas.items():
+        current = (REPO / "schemas" / f"{name}.schema.json").read_text()
+        assert current == schema_text(schema), (
+            f"schemas/{name}.schema.json is stale: run python3 generate.py schema --write"
+        )
+
+
+def test_data_files_point_at_their_schema() -> None:
+    for path in sorted((REPO / "data").rglob("*.yaml")):
+        first = path.read_text().splitlines()[0]
+        relative = Path("../" * (len(path.relative_to(REPO / "data").parts)) + "schemas")
+        assert first == f"# yaml-language-server: $schema={relative}/{path.stem}.schema.json", path
