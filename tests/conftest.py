@@ -35,10 +35,11 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Run]:
-    """Return a function that runs the CLI in-process on a project and captures its output."""
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Return a function that runs the CLI in-process from a project's folder, capturing output."""
 
     def run(root: Path, *args: str) -> Run:
+        monkeypatch.chdir(root)  # as a user would; messages name files relative to it
         code = main([*args], project_root=root)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)

@@ -1,0 +1,102 @@
+"""Rendering: resources the fetcher allows and refuses, WeasyPrint warnings, isolation of documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import BUILD_DATE, Run
+
+Cli = Callable[..., Run]
+PDF = "reports/chile-russia-briefing-note.pdf"
+PIXEL = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'%3E"
+    "%3Crect width='4' height='4'/%3E%3C/svg%3E"
+)
+
+
+def insert(project: Path, markup: str) -> None:
+    base = project / "templates/base.html"
+    base.write_text(base.read_text().replace("<main>", f"<main>{markup}"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.org/x.css", "../../x.png"],
+)
+def test_urls_outside_the_project_are_refused(project: Path, cli: Cli, url: str) -> None:
+    (project.parent / "x.png").write_bytes(b"outside the project")
+    insert(project, f'<img src="{url}">')
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 1
+    assert "refused to load" in result.err
+    assert "only data: URLs and files inside the project are allowed" in result.err
+    assert not (project / PDF).exists()
+
+
+def test_data_urls_and_project_files_are_allowed(project: Path, cli: Cli) -> None:
+    (project / "data/seal.svg").write_text(
+        (PIXEL.split(",", 1)[1]).replace("%3C", "<").replace("%3E", ">")
+    )
+    insert(project, f'<img src="{PIXEL}" alt="a"><img src="../data/seal.svg" alt="b">')
+    result = cli(project, "--date", BUILD_DATE, "--strict")
+    assert result.code == 0, result.err
+    assert len(PdfReader(project / PDF).pages) >= 1
+
+
+def test_weasyprint_warnings_are_reported_and_strict_fails(project: Path, cli: Cli) -> None:
+    css = project / "templates/briefing.css"
+    css.write_text(css.read_text() + "\nbody { colour: red; }\n")
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 0
+    assert "warning: briefing-note: weasyprint: Ignored `colour: red`" in result.err
+    assert (project / PDF).exists()
+    assert cli(project, "--date", BUILD_DATE, "--strict").code == 1
+
+
+def test_one_failing_document_does_not_stop_the_others(project: Path, cli: Cli) -> None:
+    reports = project / "data/reports.yaml"
+    text = reports.read_text()
+    entry = text[text.index("  - name: briefing-note") :]
+    broken = (
+        entry.replace("name: briefing-note", "name: broken")
+        .replace("template: briefing-note.html", "template: broken.html")
+        .replace("output: chile-russia-briefing-note.pdf", "output: broken.pdf")
+    )
+    reports.write_text(text.replace(entry, broken + entry))
+    (project / "templates/broken.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n'
+        "{% for x in %}{% endfor %}\n{% endblock %}\n"
+    )
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 1
+    assert "error: broken: templates/broken.html:3: " in result.err
+    assert "1 built, 1 failed" in result.err
+    assert (project / PDF).exists() and not (project / "reports/broken.pdf").exists()
+
+
+def test_draft_documents_carry_a_watermark(project: Path, cli: Cli) -> None:
+    reports = project / "data/reports.yaml"
+    reports.write_text(reports.read_text().replace("draft: false", "draft: true"))
+    assert cli(project, "--date", BUILD_DATE, "--strict").code == 0
+    pages = PdfReader(project / PDF).pages
+    assert all("DRAFT" in page.extract_text() for page in pages)
+    assert "1.0 (draft)" in " ".join(pages[0].extract_text().split())
+
+
+def test_data_strings_are_escaped(project: Path, cli: Cli) -> None:
+    trade = project / "data/chile-russia/trade.yaml"
+    trade.write_text(
+        trade.read_text().replace(
+            "horizon: Medium term", 'horizon: "<b>Medium</b> <script>x</script>"'
+        )
+    )
+    assert cli(project, "--date", BUILD_DATE, "--html").code == 0
+    html = (project / PDF).with_suffix(".html").read_text()
+    assert "&lt;b&gt;Medium&lt;/b&gt; &lt;script&gt;" in html and "<script>" not in html
+    assert "<b>Medium</b> <script>x</script>" in PdfReader(project / PDF).pages[
+        2
+    ].extract_text() + "".join(p.extract_text() for p in PdfReader(project / PDF).pages)
