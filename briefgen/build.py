@@ -104,9 +104,17 @@ def _build_one(
             doc.name, target, "failed", time.perf_counter() - started, error=str(e)
         )
     seconds = time.perf_counter() - started
+    warnings = [f"weasyprint: {w}" for w in result.warnings] + _budget(doc, result.pages)
     return DocumentResult(
-        doc.name, target, "built", seconds, result.pages, len(result.pdf), result.warnings
+        doc.name, target, "built", seconds, result.pages, len(result.pdf), warnings
     )
+
+
+def _budget(doc: DocumentDef, pages: int) -> list[str]:
+    """Return a warning when the document is longer than its page budget."""
+    if doc.page_budget is None or pages <= doc.page_budget:
+        return []
+    return [f"page budget: {pages} pages, over the budget of {doc.page_budget}"]
 
 
 def _context(doc: DocumentDef, inputs: Inputs, build_date: dt.date) -> dict[str, Any]:

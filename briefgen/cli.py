@@ -185,7 +185,7 @@ def _report_build(results: list[DocumentResult], warnings: int, args: argparse.N
     failed = 0
     for result in results:
         for message in result.warnings:
-            log.warning("%s: weasyprint: %s", result.name, message)
+            log.warning("%s: %s", result.name, message)
         warnings += len(result.warnings)
         if result.status == "failed":
             failed += 1

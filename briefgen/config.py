@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -54,6 +54,10 @@ class DocumentDef(Model):
     marking: Text = Field(description="Handling marking printed at the top and bottom of pages.")
     draft: bool = False
     language: LanguageTag = "en-GB"
+    page_size: Literal["A4", "Letter"] = "A4"
+    page_budget: int | None = Field(
+        None, ge=1, description="Most pages the document may have; more is a warning."
+    )
     subject: Text
     keywords: list[Text] = Field(default_factory=list)
 

@@ -38,6 +38,11 @@ def format_term(start: PartialDate, end: PartialDate | None) -> str:
     return f"{start}–{end}" if end else f"{start}–"
 
 
+def lower_first(text: str) -> str:
+    """Return `text` with only its first letter lowered, to continue a sentence ("Expected…")."""
+    return text[:1].lower() + text[1:]
+
+
 def _with_locale(function: Callable[[Any, str], str]) -> Callable[..., str]:
     @pass_context
     def filter_(context: Context, value: Any) -> str:
@@ -51,4 +56,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "date": _with_locale(format_date),
     "and_list": _with_locale(format_list),
     "term": format_term,
+    "lower_first": lower_first,
 }

@@ -217,6 +217,9 @@ class TradeSection(Section):
     partner_description: Text
     members: list[Member] = Field(min_length=1)
     advocacy: Text
+    lines_to_take: list[Text] = Field(
+        default_factory=list, description="Chile's line to take, each line grounded in the source."
+    )
 
 
 class Briefing(Model):

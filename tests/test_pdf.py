@@ -1,4 +1,4 @@
-"""The shipped briefing PDF, read back as a reader would: text, metadata, fonts, contents, bookmarks."""
+"""The shipped PDFs, read back as a reader would: text, metadata, fonts, contents, bookmarks."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from typing import Any, cast
 import pytest
 from pypdf import PdfReader
 
+from briefgen.config import DocumentDef, load_reports
 from briefgen.models import Briefing
 from briefgen.validate import load_dataset
 from tests.conftest import REPO
 
 PDF = "reports/chile-russia-briefing-note.pdf"
+DOCUMENTS = load_reports(REPO / "data/reports.yaml").documents
 
 
 @pytest.fixture(scope="module")
@@ -74,16 +76,34 @@ def test_metadata(reader: PdfReader) -> None:
     assert cast(Any, reader.trailer)["/Root"]["/Lang"] == "en-GB"
 
 
-def test_marking_and_page_numbers_on_every_page(reader: PdfReader) -> None:
+@pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda d: d.name)
+def test_every_document_has_marking_page_numbers_and_metadata(built: Path, doc: DocumentDef) -> None:
+    reader = PdfReader(built / "reports" / doc.output_name)
     total = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):
         page_text = page.extract_text()
-        assert page_text.count("PUBLIC") >= 2, f"page {number} lacks the top and bottom marking"
+        assert page_text.count(doc.marking) >= 2, f"page {number} lacks the top and bottom marking"
         assert f"Page {number} of {total}" in page_text
+        if number > 1:
+            assert doc.short_title and doc.short_title in page_text, "running header missing"
+    assert reader.metadata is not None and reader.metadata.title == doc.title
+    assert reader.metadata.author == "Chile–Russia bilateral desk"
 
 
-def test_fonts_are_shipped_and_embedded(reader: PdfReader) -> None:
-    fonts = _fonts(reader)
+@pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda d: d.name)
+def test_every_document_keeps_its_page_budget(built: Path, doc: DocumentDef) -> None:
+    pages = len(PdfReader(built / "reports" / doc.output_name).pages)
+    assert doc.page_budget is not None
+    assert 1 <= pages <= doc.page_budget
+
+
+def test_fact_sheet_is_exactly_one_page(built: Path) -> None:
+    assert len(PdfReader(built / "reports/chile-russia-fact-sheet.pdf").pages) == 1
+
+
+@pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda d: d.name)
+def test_fonts_are_shipped_and_embedded(built: Path, doc: DocumentDef) -> None:
+    fonts = _fonts(PdfReader(built / "reports" / doc.output_name))
     assert fonts, "no fonts found"
     for name, descriptor in fonts.items():
         assert "Brief-Sans" in name, f"{name} is not the theme's font"
@@ -119,7 +139,7 @@ def _bookmarks(reader: PdfReader) -> list[tuple[str, int]]:
 
 def test_bookmarks_mirror_the_headings(reader: PdfReader, built: Path) -> None:
     html = (built / PDF).with_suffix(".html").read_text()
-    headings = re.findall(r'<section id="[^"]+">\s*<h2>([^<]+)</h2>', html)
+    headings = re.findall(r"<h2>([^<]+)</h2>", html)
     titles = [title for title, _ in _bookmarks(reader)]
     assert titles[0] == "Chile–Russia: bilateral relations and the EEU free-trade goal"
     assert titles[1:] == [h.replace("&amp;", "&") for h in headings]
@@ -132,3 +152,34 @@ def test_contents_page_numbers_are_where_headings_land(reader: PdfReader) -> Non
         assert match, f"{title!r} is not in the contents"
         assert int(match[1]) == page, f"contents says {title!r} is on page {match[1]}, not {page}"
         assert title in reader.pages[page - 1].extract_text()
+
+
+def test_timeline_has_one_mark_per_visit(built: Path, data: Briefing) -> None:
+    html = (built / PDF).with_suffix(".html").read_text()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.count('class="visit-mark') == len(data.visits.visits)
+    assert "<title" in svg and "Figure 1. Presidential visits" in html
+    for visit in data.visits.visits:
+        assert f">{visit.visitor.name}</text>" in svg
+
+
+def test_key_points_are_written_from_the_data(text: str, data: Briefing) -> None:
+    latest = max(data.visits.visits, key=lambda v: v.date.sort_key)
+    assert f"{len(data.visits.visits)} presidential visits between 1993 and 2012" in text
+    assert f"the latest by {latest.visitor.name}" in text
+    assert "2 events organised by Chile in November 2019" in text
+
+
+def test_eeu_brief_and_fact_sheet_content(built: Path, data: Briefing) -> None:
+    def read(name: str) -> str:
+        pages = PdfReader(built / "reports" / name).pages
+        return " ".join(re.sub(r"-\n", "", "\n".join(p.extract_text() for p in pages)).split())
+
+    brief = read("chile-eeu-free-trade-brief.pdf")
+    for line in data.trade.lines_to_take:
+        assert " ".join(line.split()) in brief
+    assert all(m.name in brief for m in data.trade.members)
+    sheet = read("chile-russia-fact-sheet.pdf")
+    assert "Rodrigo Nieto Maturana" in sheet
+    assert all(m.name in sheet for m in data.mechanisms.mechanisms)
+    assert sheet.count("Cancelled".upper()) == 2

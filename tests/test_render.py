@@ -42,7 +42,7 @@ def test_data_urls_and_project_files_are_allowed(project: Path, cli: Cli) -> Non
         (PIXEL.split(",", 1)[1]).replace("%3C", "<").replace("%3E", ">")
     )
     insert(project, f'<img src="{PIXEL}" alt="a"><img src="../data/seal.svg" alt="b">')
-    result = cli(project, "--date", BUILD_DATE, "--strict")
+    result = cli(project, "--date", BUILD_DATE, "--strict", "--only", "briefing-note")
     assert result.code == 0, result.err
     assert len(PdfReader(project / PDF).pages) >= 1
 
@@ -60,7 +60,8 @@ def test_weasyprint_warnings_are_reported_and_strict_fails(project: Path, cli: C
 def test_one_failing_document_does_not_stop_the_others(project: Path, cli: Cli) -> None:
     reports = project / "data/reports.yaml"
     text = reports.read_text()
-    entry = text[text.index("  - name: briefing-note") :]
+    start = text.index("  - name: briefing-note")
+    entry = text[start : text.index("\n\n  - name:", start) + 1]
     broken = (
         entry.replace("name: briefing-note", "name: broken")
         .replace("template: briefing-note.html", "template: broken.html")
@@ -100,3 +101,20 @@ def test_data_strings_are_escaped(project: Path, cli: Cli) -> None:
     assert "<b>Medium</b> <script>x</script>" in PdfReader(project / PDF).pages[
         2
     ].extract_text() + "".join(p.extract_text() for p in PdfReader(project / PDF).pages)
+
+
+def test_letter_page_size_is_an_option(project: Path, cli: Cli) -> None:
+    reports = project / "data/reports.yaml"
+    reports.write_text(reports.read_text().replace("page_size: A4", "page_size: Letter"))
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note").code == 0
+    box = PdfReader(project / PDF).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_page_budget_overrun_warns_and_fails_under_strict(project: Path, cli: Cli) -> None:
+    reports = project / "data/reports.yaml"
+    reports.write_text(reports.read_text().replace("page_budget: 5", "page_budget: 2"))
+    result = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
+    assert result.code == 0
+    assert "warning: briefing-note: page budget: 5 pages, over the budget of 2" in result.err
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 1
