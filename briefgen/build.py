@@ -50,14 +50,20 @@ class Inputs:
 
 def check(project: Project, options: BuildOptions) -> Inputs:
     """Load and validate the report definitions and every data set the selected documents use."""
-    reports = load_reports(project.reports_file)
-    documents = _select(reports, options.only)
-    datasets: dict[str, Briefing] = {}
-    problems: list[Problem] = []
-    errors: list[Problem] = []
     from .validate import load_dataset
 
-    for name in sorted({d.data for d in documents}):
+    errors: list[Problem] = []
+    try:
+        reports = load_reports(project)
+        documents = _select(reports, options.only)
+        names = sorted({d.data for d in documents})
+    except InputError as e:  # still check every data set, to report every problem at once
+        errors += e.problems
+        folders = project.data_dir.iterdir() if project.data_dir.is_dir() else []
+        names = sorted(p.name for p in folders if p.is_dir())
+    datasets: dict[str, Briefing] = {}
+    problems: list[Problem] = []
+    for name in names:
         try:
             datasets[name], warnings = load_dataset(project.data_dir / name, options.date)
             problems += warnings
@@ -74,6 +80,20 @@ def _select(reports: ReportsFile, only: tuple[str, ...]) -> list[DocumentDef]:
     if unknown:
         raise UsageError(f"unknown document {', '.join(unknown)}; defined: {', '.join(names)}")
     return [d for d in reports.documents if not only or d.name in only]
+
+
+def check_templates(project: Project, inputs: Inputs) -> list[str]:
+    """Return one message per selected document whose template is missing or does not parse."""
+    from .templating import load_template, make_environment
+
+    env = make_environment([project.templates_dir])
+    messages = []
+    for doc in inputs.documents:
+        try:
+            load_template(env, doc.template)
+        except BriefgenError as e:
+            messages.append(f"{doc.name}: {e}")
+    return messages
 
 
 def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[DocumentResult]:
@@ -94,11 +114,11 @@ def _build_one(
     started = time.perf_counter()
     try:
         html = render_html(env, doc.template, _context(doc, inputs, options.date))
-        if options.html:
-            write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
         allowed = [project.templates_dir, project.data_dir]
         result = render_pdf(html, project.templates_dir, allowed)
         write_atomic(target, result.pdf)
+        if options.html:  # only beside a PDF that was written, so the pair always matches
+            write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
     except BriefgenError as e:
         return DocumentResult(
             doc.name, target, "failed", time.perf_counter() - started, error=str(e)

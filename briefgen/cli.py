@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from . import __version__
 from .errors import BriefgenError, InputError, Problem, UsageError, display_path
 
 if TYPE_CHECKING:
-    from .build import DocumentResult
+    from .build import DocumentResult, Inputs
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_SETUP, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 log = logging.getLogger("briefgen")
@@ -41,13 +42,13 @@ exit codes:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="generate.py",
+        prog=None,  # generate.py or briefgen, whichever the user ran
         description="Build PDF briefing documents from the YAML data in data/.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "schema"])
-    parser.add_argument("name", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("name", nargs="?", metavar="NAME", help="schema name (schema command only)")
     parser.add_argument(
         "--check",
         action="store_const",
@@ -92,16 +93,22 @@ def _parser() -> argparse.ArgumentParser:
 
 def _iso_date(text: str) -> dt.date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from e
 
 
 def _default_date() -> dt.date:
+    """Return the build date when --date is not given: $SOURCE_DATE_EPOCH, else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
+    if epoch is None:
+        return dt.date.today()
+    try:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    except (ValueError, OverflowError, OSError) as e:
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a usable Unix timestamp") from e
 
 
 class _Formatter(logging.Formatter):
@@ -152,7 +159,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return _schema(args, root)
     if args.name:
         raise UsageError(f"unexpected argument {args.name!r}")
-    from .build import BuildOptions, build, check
+    from .build import BuildOptions, build, check, check_templates
     from .config import Project
 
     project = Project(root.resolve())
@@ -160,16 +167,31 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     inputs = check(project, options)
     warnings = _report_problems(inputs.problems)
     if command == "check":
-        acknowledged = len(inputs.problems) - warnings
-        log.info(
-            "check passed: %d document(s), %d data set(s), %d warning(s), %d acknowledged",
-            len(inputs.documents),
-            len(inputs.datasets),
-            warnings,
-            acknowledged,
-        )
-        return EXIT_FAILED if args.strict and warnings else EXIT_OK
+        return _report_check(check_templates(project, inputs), inputs, warnings, args.strict)
     return _report_build(build(project, options, inputs), warnings, args)
+
+
+def _report_check(template_errors: list[str], inputs: Inputs, warnings: int, strict: bool) -> int:
+    for message in template_errors:
+        log.error("%s", message)
+    if template_errors:
+        return EXIT_FAILED
+    acknowledged = len(inputs.problems) - warnings
+    log.info(
+        "check passed: %d document(s), %d data set(s), %d warning(s), %d acknowledged",
+        len(inputs.documents),
+        len(inputs.datasets),
+        warnings,
+        acknowledged,
+    )
+    return _strict_result(strict, warnings)
+
+
+def _strict_result(strict: bool, warnings: int) -> int:
+    if strict and warnings:
+        log.error("--strict: %d warning(s) count as failure", warnings)
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def _report_problems(problems: Sequence[Problem]) -> int:
@@ -192,9 +214,10 @@ def _report_build(results: list[DocumentResult], warnings: int, args: argparse.N
             log.error("%s: %s", result.name, result.error)
         else:
             log.info(
-                "built %s (%d pages, %d KB, %.1f s)",
+                "built %s (%d page%s, %d KB, %.1f s)",
                 display_path(result.output),
                 result.pages,
+                "" if result.pages == 1 else "s",
                 round(result.size / 1024),
                 result.seconds,
             )
@@ -202,10 +225,7 @@ def _report_build(results: list[DocumentResult], warnings: int, args: argparse.N
     log.info("%d built, %d failed, %d warning(s)", built, failed, warnings)
     if failed:
         return EXIT_FAILED
-    if args.strict and warnings:
-        log.error("--strict: %d warning(s) count as failure", warnings)
-        return EXIT_FAILED
-    return EXIT_OK
+    return _strict_result(args.strict, warnings)
 
 
 def _schema(args: argparse.Namespace, root: Path) -> int:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator
 
-from .data import read_yaml
-from .errors import InputError
+from .data import Document, read_yaml
+from .errors import InputError, Problem
 from .models import Model, Slug, Text
 from .validate import pydantic_problems
 
@@ -71,6 +71,17 @@ class DocumentDef(Model):
         """Return the Babel locale for the document's language (en-GB -> en_GB)."""
         return self.language.replace("-", "_")
 
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, language: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(language.replace("-", "_"))
+        except (UnknownLocaleError, ValueError) as e:
+            raise ValueError(f"unknown language {language!r} (expected e.g. en-GB, es, ru)") from e
+        return language
+
 
 class ReportsFile(Model):
     """data/reports.yaml: the issuing unit and the documents."""
@@ -78,20 +89,35 @@ class ReportsFile(Model):
     issuer: Text = Field(description="The issuing unit; also the PDF's author.")
     documents: list[DocumentDef] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> ReportsFile:
-        for attribute in ("name", "output_name"):
-            values = [getattr(d, attribute) for d in self.documents]
-            duplicates = sorted({v for v in values if values.count(v) > 1})
-            if duplicates:
-                raise ValueError(f"document {attribute}s must be unique: {', '.join(duplicates)}")
-        return self
 
-
-def load_reports(path: Path) -> ReportsFile:
+def load_reports(project: Project) -> ReportsFile:
     """Read and validate the report definitions, raising InputError with every problem."""
-    doc = read_yaml(path)
+    doc = read_yaml(project.reports_file)
     try:
-        return ReportsFile.model_validate(doc.value)
+        reports = ReportsFile.model_validate(doc.value)
     except ValidationError as e:
         raise InputError(pydantic_problems(doc, e)) from e
+    problems = _check_unique(reports, doc) + _check_data_folders(reports, doc, project)
+    if problems:
+        raise InputError(problems)
+    return reports
+
+
+def _check_unique(reports: ReportsFile, doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], str] = {}
+    for i, d in enumerate(reports.documents):
+        for key, value in (("name", d.name), ("output", d.output_name)):
+            if (key, value) in seen:
+                message = f"{key} {value!r} is already used by {seen[key, value]}"
+                problems.append(doc.problem(("documents", i, key), message))
+            seen.setdefault((key, value), f"documents.{i}")
+    return problems
+
+
+def _check_data_folders(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
+    return [
+        doc.problem(("documents", i, "data"), f"no data set folder data/{d.data}/")
+        for i, d in enumerate(reports.documents)
+        if not (project.data_dir / d.data).is_dir()
+    ]

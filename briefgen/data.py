@@ -79,6 +79,13 @@ def read_yaml(path: Path) -> Document:
         root = yaml.compose(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as e:
         raise InputError([_yaml_problem(path, e)]) from e
+    except yaml.reader.ReaderError as e:  # control characters: not marked, but positioned
+        line, col = _line_col(text, e.position)
+        code = e.character if isinstance(e.character, int) else ord(e.character)
+        message = f"control character U+{code:04X} is not allowed in YAML"
+        raise InputError([Problem(path, line, col, message)]) from e
+    except RecursionError as e:
+        raise InputError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from e
     if root is None:
         raise InputError([Problem(path, 1, 1, "the file is empty; expected a mapping")])
     doc = Document(path, None)
@@ -108,6 +115,11 @@ def _read_text(path: Path) -> str:
         raise InputError([Problem(path, line, col, message)]) from e
 
 
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
 def _yaml_problem(path: Path, e: yaml.MarkedYAMLError) -> Problem:
     mark = e.problem_mark or e.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -126,7 +138,11 @@ def _to_python(node: Node, loc: Loc, doc: Document, problems: list[Problem]) -> 
     if isinstance(node, SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
         return [_to_python(item, (*loc, i), doc, problems) for i, item in enumerate(node.value)]
     if isinstance(node, ScalarNode) and node.tag in _ALLOWED_TAGS:
-        return yaml.constructor.SafeConstructor().construct_object(node)
+        try:
+            return yaml.constructor.SafeConstructor().construct_object(node)
+        except (ValueError, KeyError, yaml.YAMLError):  # e.g. `!!int abc`, `!!bool maybe`
+            problems.append(doc.problem(loc, f"{node.value!r} is not a valid {node.tag[18:]}"))
+            return None
     problems.append(doc.problem(loc, f"unsupported YAML tag {node.tag}"))
     return None
 
@@ -135,9 +151,9 @@ def _mapping(node: MappingNode, loc: Loc, doc: Document, problems: list[Problem]
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not (isinstance(key_node, ScalarNode) and key_node.tag.endswith(":str")):
-            problems.append(
-                doc.problem(loc, f"keys must be plain text (line {_mark(key_node)[0]})")
-            )
+            line, col = _mark(key_node)
+            field = ".".join(str(part) for part in loc)
+            problems.append(Problem(doc.path, line, col, "keys must be plain text", field))
             continue
         key = key_node.value
         if key in result:

@@ -54,7 +54,8 @@ class PartialDate:
     def _checked(cls, year: int, month: int | None, day: int | None) -> PartialDate:
         if not 1800 <= year <= 2200:
             raise ValueError(f"year {year} is outside 1800-2200")
-        dt.date(year, month or 1, day or 1)  # raises ValueError for month 13 or 30 February
+        # Raises ValueError for month 0 or 13, or 30 February.
+        dt.date(year, 1 if month is None else month, 1 if day is None else day)
         return cls(year, month, day)
 
     @property

@@ -34,18 +34,41 @@ def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
     return env
 
 
+def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """Return the compiled template `name`; raise TemplateError naming the search path or line."""
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateNotFound as e:
+        raise TemplateError(_not_found(env, e)) from e
+    except jinja2.TemplateSyntaxError as e:
+        raise TemplateError(_syntax(e, name)) from e
+
+
 def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
     """Render template `name`; raise TemplateError located at template-path:line."""
+    template = load_template(env, name)
     try:
-        return env.get_template(name).render(context)
-    except jinja2.TemplateNotFound as e:
-        folders = ", ".join(display_path(Path(p)) for p in _search_path(env))
-        raise TemplateError(f"template {e.name!r} not found; searched {folders}") from e
+        return template.render(context)
+    except jinja2.TemplateNotFound as e:  # the target of an {% include %} or {% extends %}
+        raise TemplateError(f"{_template_frame(e) or name}: {_not_found(env, e)}") from e
     except jinja2.TemplateSyntaxError as e:
-        where = f"{display_path(Path(e.filename))}:{e.lineno}" if e.filename else name
-        raise TemplateError(f"{where}: {e.message}") from e
-    except (jinja2.UndefinedError, TypeError, ValueError, AttributeError) as e:
+        raise TemplateError(_syntax(e, name)) from e
+    except jinja2.UndefinedError as e:
         raise TemplateError(f"{_template_frame(e) or name}: {e}") from e
+    except (
+        Exception
+    ) as e:  # user templates can raise anything ({{ 1 // 0 }}); it fails one document
+        raise TemplateError(f"{_template_frame(e) or name}: {type(e).__name__}: {e}") from e
+
+
+def _not_found(env: jinja2.Environment, error: jinja2.TemplateNotFound) -> str:
+    folders = ", ".join(display_path(Path(p)) for p in _search_path(env))
+    return f"template {error.name!r} not found; searched {folders}"
+
+
+def _syntax(error: jinja2.TemplateSyntaxError, name: str) -> str:
+    where = f"{display_path(Path(error.filename))}:{error.lineno}" if error.filename else name
+    return f"{where}: {error.message}"
 
 
 def _search_path(env: jinja2.Environment) -> list[str]:

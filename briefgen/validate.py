@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from .data import Document, read_yaml
 from .errors import InputError, Problem
-from .models import SECTIONS, AmbassadorsSection, Briefing, Model
+from .models import SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
 
 
 def pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
@@ -36,14 +36,11 @@ def load_dataset(folder: Path, build_date: dt.date) -> tuple[Briefing, list[Prob
             sections[name] = SECTIONS[name].model_validate(doc.value)
         except ValidationError as e:
             problems.extend(pydantic_problems(doc, e))
+    problems += _check_sources(sections, docs)
     if problems:
         raise InputError(problems)
     briefing = Briefing.model_validate(sections)
-    problems = _check_sources(briefing, docs) + _check_quality(briefing, docs, build_date)
-    errors = [p for p in problems if not p.warning]
-    if errors:
-        raise InputError(errors)
-    return briefing, problems
+    return briefing, _check_quality(briefing, docs, build_date)
 
 
 def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
@@ -64,11 +61,15 @@ def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
     return docs, problems
 
 
-def _check_sources(briefing: Briefing, docs: dict[str, Document]) -> list[Problem]:
-    known = {s.id for s in briefing.sources.sources}
+def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:
+    """Check that every valid section cites a source that sources.yaml (if valid) defines."""
+    if not isinstance(sources := sections.get("sources"), SourcesSection):
+        return []
+    known = {s.id for s in sources.sources}
     problems = []
-    for name, doc in docs.items():
-        source = getattr(getattr(briefing, name), "source", None)
+    for name, section in sections.items():
+        doc = docs[name]
+        source = getattr(section, "source", None)
         if source is not None and source not in known:
             message = f"unknown source {source!r}; sources.yaml defines {', '.join(sorted(known))}"
             problems.append(doc.problem(("source",), message))

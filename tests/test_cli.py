@@ -157,3 +157,79 @@ def test_data_files_point_at_their_schema() -> None:
         first = path.read_text().splitlines()[0]
         relative = Path("../" * (len(path.relative_to(REPO / "data").parts)) + "schemas")
         assert first == f"# yaml-language-server: $schema={relative}/{path.stem}.schema.json", path
+
+
+def test_config_and_data_problems_are_reported_together_and_located(
+    project: Path, cli: Cli
+) -> None:
+    reports = project / "data/reports.yaml"
+    text = reports.read_text()
+    reports.write_text(
+        text.replace("name: eeu-brief", "name: briefing-note")
+        .replace("language: en-GB\n    page_budget: 2", "language: zz\n    page_budget: 2")
+        .replace(
+            "data: chile-russia\n    output: chile-russia-fact-sheet.pdf",
+            "data: chile-rusia\n    output: chile-russia-fact-sheet.pdf",
+        )
+    )
+    visits = project / "data/chile-russia/visits.yaml"
+    visits.write_text(visits.read_text().replace("date: 1993", "date: 1993-00"))
+    result = cli(project, "check")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "error: data/reports.yaml:34:5: documents.1.language: unknown language 'zz' (expected "
+        "e.g. en-GB, es, ru)",
+        "error: data/chile-russia/visits.yaml:12:5: visits.0.date: month must be in 1..12",
+        "error: 2 problem(s) found; nothing was built",
+    ]
+    reports.write_text(
+        text.replace("name: eeu-brief", "name: briefing-note").replace(
+            "data: chile-russia\n    output: chile-russia-fact-sheet.pdf",
+            "data: chile-rusia\n    output: chile-russia-fact-sheet.pdf",
+        )
+    )
+    result = cli(project, "check")
+    assert (
+        "data/reports.yaml:24:5: documents.1.name: name 'briefing-note' is already used by "
+        "documents.0" in result.err
+    )
+    assert (
+        "data/reports.yaml:" in result.err
+        and "documents.2.data: no data set folder data/chile-rusia/" in result.err
+    )
+
+
+def test_bad_build_dates_are_usage_errors(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli(project, "--date", "20261128")
+    assert caught.value.code == 2
+    for epoch in ("abc", "99999999999999999999"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        result = cli(project, "check")
+        assert (
+            result.code == 2 and "SOURCE_DATE_EPOCH" in result.err and "Traceback" not in result.err
+        )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795824000")  # 2026-11-28
+    assert cli(project, "check").code == 0
+
+
+def test_check_finds_template_errors(project: Path, cli: Cli) -> None:
+    (project / "templates/fact-sheet.html").write_text("{% block content %}\n{% if %}\n")
+    result = cli(project, "check")
+    assert result.code == 1
+    assert "error: fact-sheet: templates/fact-sheet.html:2: " in result.err
+
+
+def test_any_template_exception_fails_only_its_document(project: Path, cli: Cli) -> None:
+    assert cli(project, "--date", BUILD_DATE, "--html").code == 0
+    html_before = (project / PDF).with_suffix(".html").read_bytes()
+    note = project / "templates/briefing-note.html"
+    note.write_text(note.read_text().replace("{{ data.visits.summary }}", "{{ 1 // 0 }}"))
+    result = cli(project, "--date", "2026-12-01", "--html")
+    assert result.code == 1
+    assert "error: briefing-note: templates/briefing-note.html:" in result.err
+    assert "ZeroDivisionError: integer division or modulo by zero" in result.err
+    assert "2 built, 1 failed" in result.err
+    assert (project / PDF).with_suffix(".html").read_bytes() == html_before

@@ -79,6 +79,17 @@ def test_python_tags_and_complex_keys_are_refused(tmp_path: Path) -> None:
     assert load_error(tmp_path, "a: !!python/object:os.system x\n") == [
         "x.yaml:1:1: a: unsupported YAML tag tag:yaml.org,2002:python/object:os.system"
     ]
-    assert load_error(tmp_path, "? [1, 2]\n: x\n") == [
-        "x.yaml:1:1: keys must be plain text (line 1)"
+    assert load_error(tmp_path, "? [1, 2]\n: x\n") == ["x.yaml:1:3: keys must be plain text"]
+
+
+def test_control_characters_bad_tagged_values_and_deep_nesting(tmp_path: Path) -> None:
+    assert load_error(tmp_path, "a: ok\nb: x\x07y\n") == [
+        "x.yaml:2:5: control character U+0007 is not allowed in YAML"
+    ]
+    assert load_error(tmp_path, "a: !!int abc\nb: !!bool maybe\n") == [
+        "x.yaml:1:1: a: 'abc' is not a valid int",
+        "x.yaml:2:1: b: 'maybe' is not a valid bool",
+    ]
+    assert load_error(tmp_path, "x: " + "[" * 20000) == [
+        "x.yaml:1:1: the YAML is nested too deeply"
     ]

@@ -10,13 +10,13 @@ from typing import Any, cast
 import pytest
 from pypdf import PdfReader
 
-from briefgen.config import DocumentDef, load_reports
+from briefgen.config import DocumentDef, Project, load_reports
 from briefgen.models import Briefing
 from briefgen.validate import load_dataset
 from tests.conftest import REPO
 
 PDF = "reports/chile-russia-briefing-note.pdf"
-DOCUMENTS = load_reports(REPO / "data/reports.yaml").documents
+DOCUMENTS = load_reports(Project(REPO)).documents
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,9 @@ def test_metadata(reader: PdfReader) -> None:
 
 
 @pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda d: d.name)
-def test_every_document_has_marking_page_numbers_and_metadata(built: Path, doc: DocumentDef) -> None:
+def test_every_document_has_marking_page_numbers_and_metadata(
+    built: Path, doc: DocumentDef
+) -> None:
     reader = PdfReader(built / "reports" / doc.output_name)
     total = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):

@@ -61,17 +61,21 @@ def test_every_problem_in_every_file_is_reported(dataset: Path) -> None:
 
 
 def test_unknown_source_and_missing_or_stray_files(dataset: Path) -> None:
-    edit(dataset / "mechanisms.yaml", "source: embassy-bilateral", "source: embassy-bilaterl")
-    assert problems_of(dataset) == [
+    unknown_source = (
         "data/chile-russia/mechanisms.yaml:2:1: source: unknown source 'embassy-bilaterl'; "
         "sources.yaml defines embassy-bilateral"
-    ]
+    )
+    edit(dataset / "mechanisms.yaml", "source: embassy-bilateral", "source: embassy-bilaterl")
+    assert problems_of(dataset) == [unknown_source]
     (dataset / "trade.yaml").rename(dataset / "trades.yaml")
+    edit(dataset / "visits.yaml", "date: 1993", "date: 1993-13")
     assert problems_of(dataset) == [
         "data/chile-russia/trades.yaml:1:1: unknown section file; expected sources.yaml, "
         "relationship.yaml, visits.yaml, ambassadors.yaml, mechanisms.yaml, milestones.yaml, "
         "trade.yaml",
         "data/chile-russia/trade.yaml:1:1: section file is missing",
+        "data/chile-russia/visits.yaml:12:5: visits.0.date: month must be in 1..12",
+        unknown_source,
     ]
 
 
@@ -94,7 +98,9 @@ def test_partial_dates_keep_their_precision(text: object, expected: str) -> None
     assert str(PartialDate.parse(text)) == expected
 
 
-@pytest.mark.parametrize("bad", ["2019-13", "1492", "April 2014", True, 2019.5])
+@pytest.mark.parametrize(
+    "bad", ["2019-13", "2019-00", "2019-01-00", "1492", "April 2014", True, 2019.5]
+)
 def test_partial_dates_reject_nonsense(bad: object) -> None:
     with pytest.raises(ValueError):
         PartialDate.parse(bad)
