@@ -98,6 +98,7 @@ class Section(Model):
 
     source: Slug = Field(description="The id of an entry in sources.yaml.")
     as_of: dt.date = Field(description="The date the section was last checked against its source.")
+    illustrative: bool = Field(False, description="True when the whole section is illustrative.")
 
 
 class Source(Model):
@@ -190,9 +191,13 @@ class RelationshipSection(Section):
 class Milestone(Model):
     date: PartialDate
     title: Text
-    place: Text
+    place: Text | None = Field(None, description="Omit when the source does not state it.")
     participants: list[Person] = Field(default_factory=list)
+    participation: Literal["took part", "headed", "contemplated"] = Field(
+        "took part", description="How the participants are involved, as the source puts it."
+    )
     status: Literal["held", "cancelled"] = "held"
+    organiser: Text | None = Field(None, description="Who organised the event, if the source says.")
     note: Text | None = None
     illustrative: bool = False
 
@@ -206,6 +211,7 @@ class MilestonesSection(Section):
 class Member(Model):
     name: Text
     role: Text | None = None
+    illustrative: bool = False
 
 
 class TradeSection(Section):
@@ -237,6 +243,18 @@ class Briefing(Model):
     def source(self, source_id: str) -> Source:
         """Return the source with id `source_id`."""
         return next(s for s in self.sources.sources if s.id == source_id)
+
+    @property
+    def as_of(self) -> dt.date:
+        """Return the oldest `as_of` of the sections: the data is at least this current."""
+        return min(section.as_of for section in self._sections())
+
+    def _sections(self) -> list[Section]:
+        return [
+            v
+            for v in (getattr(self, name) for name in type(self).model_fields)
+            if isinstance(v, Section)
+        ]
 
 
 SECTIONS: dict[str, type[Model]] = {

@@ -51,7 +51,7 @@ def test_every_problem_in_every_file_is_reported(dataset: Path) -> None:
     assert problems_of(dataset) == [
         "data/chile-russia/ambassadors.yaml:15:46: ambassadors.5.end: term ends (2003) before it "
         "starts (2006)",
-        "data/chile-russia/milestones.yaml:21:5: milestones.3.date: day is out of range for month",
+        "data/chile-russia/milestones.yaml:22:5: milestones.3.date: day is out of range for month",
         "data/chile-russia/trade.yaml:2:1: horizon: Field required",
         "data/chile-russia/visits.yaml:12:5: visits.0.date: expected a year (2019), a month (2019-11) "
         "or a day (2019-09-26)",
