@@ -118,3 +118,17 @@ def test_page_budget_overrun_warns_and_fails_under_strict(project: Path, cli: Cl
     assert result.code == 0
     assert "warning: briefing-note: page budget: 4 pages, over the budget of 2" in result.err
     assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 1
+
+
+def test_cyrillic_text_uses_the_shipped_font(project: Path, cli: Cli) -> None:
+    visits = project / "data/chile-russia/visits.yaml"
+    visits.write_text(visits.read_text().replace("place: Vladivostok", "place: Владивосток"))
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 0
+    reader = PdfReader(project / PDF)
+    assert "Владивосток" in "".join(page.extract_text() for page in reader.pages)
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    assert fonts and all("Brief-Sans" in name for name in fonts), fonts
