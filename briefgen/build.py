@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import __version__
-from .config import DocumentDef, Project, ReportsFile, load_reports
+from .config import DocumentDef, Project, ReportsFile, load_reports, search_path
 from .errors import BriefgenError, InputError, Problem, UsageError
 from .models import Briefing
 from .output import write_atomic
@@ -86,13 +86,15 @@ def check_templates(project: Project, inputs: Inputs) -> list[str]:
     """Return one message per selected document whose template is missing or does not parse."""
     from .templating import load_template, make_environment
 
-    env = make_environment([project.templates_dir])
+    env = make_environment(search_path(project, inputs.reports))
     messages = []
     for doc in inputs.documents:
-        try:
-            load_template(env, doc.template)
-        except BriefgenError as e:
-            messages.append(f"{doc.name}: {e}")
+        names = [doc.template, *(f"sections/{name}.html" for name in doc.sections or [])]
+        for name in names:
+            try:
+                load_template(env, name)
+            except BriefgenError as e:
+                messages.append(f"{doc.name}: {e}")
     return messages
 
 
@@ -100,7 +102,7 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
     """Build every selected document; one failing document does not stop the others."""
     from .templating import make_environment
 
-    env = make_environment([project.templates_dir])
+    env = make_environment(search_path(project, inputs.reports))
     return [_build_one(project, options, inputs, doc, env) for doc in inputs.documents]
 
 
@@ -113,9 +115,8 @@ def _build_one(
     target = project.reports_dir / doc.output_name
     started = time.perf_counter()
     try:
-        html = render_html(env, doc.template, _context(doc, inputs, options.date))
-        allowed = [project.templates_dir, project.data_dir]
-        result = render_pdf(html, project.templates_dir, allowed)
+        html = render_html(env, doc.template, _context(project, doc, inputs, options.date))
+        result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc))
         write_atomic(target, result.pdf)
         if options.html:  # only beside a PDF that was written, so the pair always matches
             write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
@@ -137,10 +138,19 @@ def _budget(doc: DocumentDef, pages: int) -> list[str]:
     return [f"page budget: {pages} pages, over the budget of {doc.page_budget}"]
 
 
-def _context(doc: DocumentDef, inputs: Inputs, build_date: dt.date) -> dict[str, Any]:
+def _readable(project: Project, inputs: Inputs, doc: DocumentDef) -> list[Path]:
+    """Return the folders WeasyPrint may read: templates, data, and the extra stylesheets'."""
+    css_folders = [(project.root / css).parent for css in doc.extra_css]
+    return [*search_path(project, inputs.reports), project.data_dir, *css_folders]
+
+
+def _context(
+    project: Project, doc: DocumentDef, inputs: Inputs, build_date: dt.date
+) -> dict[str, Any]:
     """Return the template context: the document, its data, and the build's inputs."""
     return {
         "doc": doc,
+        "stylesheets": [(project.root / css).resolve().as_uri() for css in doc.extra_css],
         "data": inputs.datasets[doc.data],
         "issuer": inputs.reports.issuer,
         "build_date": build_date,

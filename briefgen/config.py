@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator
 
-from .data import Document, read_yaml
+from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem
 from .models import Model, Slug, Text
 from .validate import pydantic_problems
 
 LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(?:-[A-Z]{2})?$")]
 FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.pdf$")]
+CssName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+
+
+def _project_path(value: str) -> str:
+    parts = PurePosixPath(value).parts
+    if not parts or value.startswith("/") or ".." in parts or "\\" in value or ":" in value:
+        raise ValueError("expected a relative path inside the project, like themes/mine")
+    return value
+
+
+def _css_value(value: str) -> str:
+    # Colours, lengths, font names, numbers: enough for theming, too little to leave a <style>.
+    if not re.fullmatch(r"[A-Za-z0-9#%.,()\s\"'+-]{1,200}", value) or "url(" in value.lower():
+        raise ValueError(
+            "expected a plain CSS value (colour, length, font name), not " + repr(value)
+        )
+    return value
+
+
+ProjectPath = Annotated[str, AfterValidator(_project_path)]
+CssValue = Annotated[str, AfterValidator(_css_value)]
 
 
 @dataclass(frozen=True)
@@ -22,6 +45,7 @@ class Project:
     """Where a project's inputs and outputs live; everything is relative to its root."""
 
     root: Path
+    user_templates: tuple[Path, ...] = ()  # --templates folders, searched first
 
     @property
     def data_dir(self) -> Path:
@@ -58,6 +82,17 @@ class DocumentDef(Model):
     page_budget: int | None = Field(
         None, ge=1, description="Most pages the document may have; more is a warning."
     )
+    sections: list[Slug] | None = Field(
+        None,
+        description="Section templates (sections/NAME.html) in order; default: the template's.",
+    )
+    style: dict[CssName, CssValue] = Field(
+        default_factory=dict, description="CSS custom properties, e.g. accent: '#005a9c'."
+    )
+    extra_css: list[ProjectPath] = Field(
+        default_factory=list,
+        description="Stylesheets (paths from the project root) after the theme's.",
+    )
     subject: Text
     keywords: list[Text] = Field(default_factory=list)
 
@@ -87,6 +122,9 @@ class ReportsFile(Model):
     """data/reports.yaml: the issuing unit and the documents."""
 
     issuer: Text = Field(description="The issuing unit; also the PDF's author.")
+    templates: list[ProjectPath] = Field(
+        default_factory=list, description="Template folders searched before the default theme."
+    )
     documents: list[DocumentDef] = Field(min_length=1)
 
 
@@ -97,7 +135,11 @@ def load_reports(project: Project) -> ReportsFile:
         reports = ReportsFile.model_validate(doc.value)
     except ValidationError as e:
         raise InputError(pydantic_problems(doc, e)) from e
-    problems = _check_unique(reports, doc) + _check_data_folders(reports, doc, project)
+    problems = (
+        _check_unique(reports, doc)
+        + _check_data_folders(reports, doc, project)
+        + _check_paths(reports, doc, project)
+    )
     if problems:
         raise InputError(problems)
     return reports
@@ -121,3 +163,24 @@ def _check_data_folders(reports: ReportsFile, doc: Document, project: Project) -
         for i, d in enumerate(reports.documents)
         if not (project.data_dir / d.data).is_dir()
     ]
+
+
+def _check_paths(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
+    wanted: list[tuple[Loc, str, Callable[[Path], bool]]] = [
+        (("templates", i), p, Path.is_dir) for i, p in enumerate(reports.templates)
+    ]
+    for i, d in enumerate(reports.documents):
+        wanted += [
+            (("documents", i, "extra_css", j), p, Path.is_file) for j, p in enumerate(d.extra_css)
+        ]
+    return [
+        doc.problem(loc, f"{path} does not exist in the project")
+        for loc, path, exists in wanted
+        if not exists(project.root / path)
+    ]
+
+
+def search_path(project: Project, reports: ReportsFile) -> list[Path]:
+    """Return the template folders in lookup order: --templates, reports.yaml's, the default theme."""
+    configured = [project.root / folder for folder in reports.templates]
+    return [*project.user_templates, *configured, project.templates_dir]

@@ -239,6 +239,11 @@ class Briefing(Model):
     mechanisms: MechanismsSection
     milestones: MilestonesSection
     trade: TradeSection
+    extra: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Free-form data for your own sections: extra/NAME.yaml is extra.NAME. "
+        "Read with the same safe YAML rules, but not checked against a schema.",
+    )
 
     def source(self, source_id: str) -> Source:
         """Return the source with id `source_id`."""
@@ -260,4 +265,5 @@ class Briefing(Model):
 SECTIONS: dict[str, type[Model]] = {
     name: field.annotation  # type: ignore[misc]
     for name, field in Briefing.model_fields.items()
+    if name != "extra"
 }

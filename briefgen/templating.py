@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -31,7 +32,17 @@ def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.globals["asset"] = functools.partial(asset_url, list(search_path))
     return env
+
+
+def asset_url(search_path: list[Path], name: str) -> str:
+    """Return the file: URL of `name` (a stylesheet, font, image) from the first folder that has it."""
+    for folder in search_path:
+        if (folder / name).is_file():
+            return (folder / name).resolve().as_uri()
+    folders = ", ".join(display_path(p) for p in search_path)
+    raise TemplateError(f"asset {name!r} not found; searched {folders}")
 
 
 def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:

@@ -37,9 +37,10 @@ def load_dataset(folder: Path, build_date: dt.date) -> tuple[Briefing, list[Prob
         except ValidationError as e:
             problems.extend(pydantic_problems(doc, e))
     problems += _check_sources(sections, docs)
+    extra = _read_extra(folder / "extra", problems)
     if problems:
         raise InputError(problems)
-    briefing = Briefing.model_validate(sections)
+    briefing = Briefing.model_validate({**sections, "extra": extra})
     return briefing, _check_quality(briefing, docs, build_date)
 
 
@@ -59,6 +60,17 @@ def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
         if not (folder / f"{name}.yaml").exists():
             problems.append(Problem(folder / f"{name}.yaml", 1, 1, "section file is missing"))
     return docs, problems
+
+
+def _read_extra(folder: Path, problems: list[Problem]) -> dict[str, object]:
+    """Read extra/*.yaml, the data of user-defined sections, safely but without a schema."""
+    extra: dict[str, object] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            extra[path.stem.replace("-", "_")] = read_yaml(path).value
+        except InputError as e:
+            problems.extend(e.problems)
+    return extra
 
 
 def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:

@@ -56,14 +56,14 @@ def test_failed_build_keeps_previous_pdf_byte_identical(project: Path, cli: Cli)
     assert cli(project, "--date", BUILD_DATE).code == 0
     before = {p.name: p.read_bytes() for p in (project / "reports").iterdir()}
     assert len(before) == 3
-    template = project / "templates/briefing-note.html"
+    template = project / "templates/sections/visits.html"
     template.write_text(
         template.read_text().replace("{{ data.visits.summary }}", "{{ data.visits.sumary }}")
     )
     result = cli(project, "--date", "2026-12-01")
     assert result.code == 1
     assert "error: briefing-note: " in result.err
-    assert "briefing-note.html:" in result.err and "sumary" in result.err
+    assert "templates/sections/visits.html:" in result.err and "sumary" in result.err
     assert "2 built, 1 failed" in result.err
     assert (project / PDF).read_bytes() == before[Path(PDF).name]
     (project / "data/chile-russia/visits.yaml").write_text("visits: [\n")
@@ -225,11 +225,11 @@ def test_check_finds_template_errors(project: Path, cli: Cli) -> None:
 def test_any_template_exception_fails_only_its_document(project: Path, cli: Cli) -> None:
     assert cli(project, "--date", BUILD_DATE, "--html").code == 0
     html_before = (project / PDF).with_suffix(".html").read_bytes()
-    note = project / "templates/briefing-note.html"
+    note = project / "templates/sections/visits.html"
     note.write_text(note.read_text().replace("{{ data.visits.summary }}", "{{ 1 // 0 }}"))
     result = cli(project, "--date", "2026-12-01", "--html")
     assert result.code == 1
-    assert "error: briefing-note: templates/briefing-note.html:" in result.err
+    assert "error: briefing-note: templates/sections/visits.html:" in result.err
     assert "ZeroDivisionError: integer division or modulo by zero" in result.err
     assert "2 built, 1 failed" in result.err
     assert (project / PDF).with_suffix(".html").read_bytes() == html_before

@@ -69,7 +69,7 @@ def test_one_failing_document_does_not_stop_the_others(project: Path, cli: Cli) 
     )
     reports.write_text(text.replace(entry, broken + entry))
     (project / "templates/broken.html").write_text(
-        '{% extends "base.html" %}\n{% block content %}\n'
+        '{% extends "base.html" %}\n{% block sections %}\n'
         "{% for x in %}{% endfor %}\n{% endblock %}\n"
     )
     result = cli(project, "--date", BUILD_DATE)
