@@ -168,7 +168,8 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     warnings = _report_problems(inputs.problems)
     if command == "check":
         return _report_check(check_templates(project, inputs), inputs, warnings, args.strict)
-    return _report_build(build(project, options, inputs), warnings, args)
+    acknowledged = len(inputs.problems) - warnings
+    return _report_build(build(project, options, inputs), warnings, acknowledged, args)
 
 
 def _report_check(template_errors: list[str], inputs: Inputs, warnings: int, strict: bool) -> int:
@@ -203,7 +204,9 @@ def _report_problems(problems: Sequence[Problem]) -> int:
     return counted
 
 
-def _report_build(results: list[DocumentResult], warnings: int, args: argparse.Namespace) -> int:
+def _report_build(
+    results: list[DocumentResult], warnings: int, acknowledged: int, args: argparse.Namespace
+) -> int:
     failed = 0
     for result in results:
         for message in result.warnings:
@@ -222,7 +225,13 @@ def _report_build(results: list[DocumentResult], warnings: int, args: argparse.N
                 result.seconds,
             )
     built = len(results) - failed
-    log.info("%d built, %d failed, %d warning(s)", built, failed, warnings)
+    log.info(
+        "%d built, %d failed, %d warning(s)%s",
+        built,
+        failed,
+        warnings,
+        f", {acknowledged} acknowledged" if acknowledged else "",
+    )
     if failed:
         return EXIT_FAILED
     return _strict_result(args.strict, warnings)

@@ -43,6 +43,24 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def upper_first(text: str) -> str:
+    """Return `text` with its first letter raised, to start a list item ("energy" -> "Energy")."""
+    return text[:1].upper() + text[1:]
+
+
+def keep_together(text: str) -> str:
+    """Return `text` with no-break spaces, so a short name ("New York") never splits at a line end."""
+    return text.replace(" ", "\u00a0")
+
+
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def format_count(number: int, locale: str) -> str:
+    """Return small whole numbers as words in English house style ("three"), others as digits."""
+    return _WORDS[number] if locale.startswith("en") and 0 <= number < 10 else str(number)
+
+
 def _with_locale(function: Callable[[Any, str], str]) -> Callable[..., str]:
     @pass_context
     def filter_(context: Context, value: Any) -> str:
@@ -57,4 +75,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "and_list": _with_locale(format_list),
     "term": format_term,
     "lower_first": lower_first,
+    "upper_first": upper_first,
+    "keep_together": keep_together,
+    "count": _with_locale(format_count),
 }

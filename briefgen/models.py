@@ -254,6 +254,10 @@ class Briefing(Model):
         """Return the oldest `as_of` of the sections: the data is at least this current."""
         return min(section.as_of for section in self._sections())
 
+    def checked(self, source_id: str) -> list[dt.date]:
+        """Return the distinct dates on which sections citing `source_id` were checked, oldest first."""
+        return sorted({s.as_of for s in self._sections() if s.source == source_id})
+
     def _sections(self) -> list[Section]:
         return [
             v

@@ -103,12 +103,18 @@ def test_data_strings_are_escaped(project: Path, cli: Cli) -> None:
     ].extract_text() + "".join(p.extract_text() for p in PdfReader(project / PDF).pages)
 
 
-def test_letter_page_size_is_an_option(project: Path, cli: Cli) -> None:
+def test_letter_page_size_keeps_every_page_budget(project: Path, cli: Cli) -> None:
     reports = project / "data/reports.yaml"
-    reports.write_text(reports.read_text().replace("page_size: A4", "page_size: Letter"))
-    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note").code == 0
-    box = PdfReader(project / PDF).pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    text = reports.read_text().replace("    page_size: A4\n", "")
+    reports.write_text(
+        text.replace("    language: en-GB\n", "    language: en-GB\n    page_size: Letter\n")
+    )
+    result = cli(project, "--date", BUILD_DATE, "--strict")  # a budget overrun would fail here
+    assert result.code == 0, result.err
+    for pdf in (project / "reports").glob("*.pdf"):
+        box = PdfReader(pdf).pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (612, 792), pdf.name
+    assert len(PdfReader(project / "reports/chile-russia-fact-sheet.pdf").pages) == 1
 
 
 def test_page_budget_overrun_warns_and_fails_under_strict(project: Path, cli: Cli) -> None:
