@@ -20,6 +20,7 @@ from .errors import BriefgenError, InputError, Problem, UsageError, display_path
 
 if TYPE_CHECKING:
     from .build import DocumentResult, Inputs
+    from .config import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_SETUP, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 log = logging.getLogger("briefgen")
@@ -30,6 +31,8 @@ commands:
   check           validate data and report definitions only; write nothing
   schema [NAME]   print the JSON Schema of a data file (NAME: reports, sources,
                   visits, ...); with --write, refresh every file in schemas/
+  templates       list every template and the folder it is read from; with
+                  --eject NAME, copy a default template into your folder to edit
 
 exit codes:
   0    every document was built (or the check passed)
@@ -47,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check", "schema"])
+    parser.add_argument(
+        "command", nargs="?", default="build", choices=["build", "check", "schema", "templates"]
+    )
     parser.add_argument("name", nargs="?", metavar="NAME", help="schema name (schema command only)")
     parser.add_argument(
         "--check",
@@ -78,6 +83,22 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit 1 at the end if there was any warning"
     )
     parser.add_argument("--write", action="store_true", help="schema: rewrite schemas/*.json")
+    parser.add_argument(
+        "--templates",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        dest="template_dirs",
+        help="a folder of templates searched before those in data/reports.yaml and the default "
+        "theme (repeatable; the first given is searched first, and --eject copies into it)",
+    )
+    parser.add_argument(
+        "--eject",
+        metavar="NAME",
+        help="templates: copy this default template "
+        "(e.g. sections/visits.html) into your first template folder",
+    )
     parser.add_argument(
         "--project",
         type=Path,
@@ -162,7 +183,9 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     from .build import BuildOptions, build, check, check_templates
     from .config import Project
 
-    project = Project(root.resolve())
+    project = Project(root.resolve(), tuple(_folders(args.template_dirs)))
+    if command == "templates":
+        return _templates(project, args.eject)
     options = BuildOptions(args.date or _default_date(), tuple(args.only), args.html)
     inputs = check(project, options)
     warnings = _report_problems(inputs.problems)
@@ -170,6 +193,36 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return _report_check(check_templates(project, inputs), inputs, warnings, args.strict)
     acknowledged = len(inputs.problems) - warnings
     return _report_build(build(project, options, inputs), warnings, acknowledged, args)
+
+
+def _folders(paths: list[Path]) -> list[Path]:
+    missing = [str(p) for p in paths if not p.is_dir()]
+    if missing:
+        raise UsageError(f"--templates: no such folder: {', '.join(missing)}")
+    return [p.resolve() for p in paths]
+
+
+def _templates(project: Project, name: str | None) -> int:
+    from .config import load_reports, search_path
+    from .themes import eject, list_templates
+
+    folders = search_path(project, load_reports(project))
+    if name:
+        if len(folders) < 2:
+            raise UsageError(
+                "no template folder of your own to eject into: pass --templates DIR "
+                "or list one under templates: in data/reports.yaml"
+            )
+        log.info("ejected %s", display_path(eject(name, folders[-1], folders[0])))
+        return EXIT_OK
+    for item in list_templates(folders):
+        hides = (
+            f"  (overrides {', '.join(display_path(f) for f in item.hidden)})"
+            if item.hidden
+            else ""
+        )
+        sys.stdout.write(f"{item.name:<44} {display_path(item.folder)}{hides}\n")
+    return EXIT_OK
 
 
 def _report_check(template_errors: list[str], inputs: Inputs, warnings: int, strict: bool) -> int:
@@ -239,13 +292,21 @@ def _report_build(
 
 def _schema(args: argparse.Namespace, root: Path) -> int:
     from .output import write_atomic
-    from .schema import json_schemas, schema_path, schema_text
+    from .schema import json_schemas, schema_path, schema_text, with_context_reference
 
     schemas = json_schemas()
     if args.write:
         for name, schema in schemas.items():
             write_atomic(schema_path(root / "schemas", name), schema_text(schema).encode())
-        log.info("wrote %d schemas to %s", len(schemas), display_path(root / "schemas"))
+        docs = root / "docs/templates.md"
+        if docs.is_file():
+            write_atomic(docs, with_context_reference(docs.read_text("utf-8")).encode())
+        log.info(
+            "wrote %d schemas to %s and the context reference in %s",
+            len(schemas),
+            display_path(root / "schemas"),
+            display_path(docs),
+        )
         return EXIT_OK
     name = args.name or "reports"
     if name not in schemas:

@@ -67,18 +67,22 @@ class Project:
 class DocumentDef(Model):
     """One document to build."""
 
-    name: Slug
-    title: Text
-    short_title: Text | None = None
-    document_id: Text
-    version: Text
+    name: Slug = Field(description="Short name, used by --only and in messages.")
+    title: Text = Field(description="Full title: masthead, PDF title.")
+    short_title: Text | None = Field(None, description="Running header; default: the title.")
+    document_id: Text = Field(description="Document identifier printed in the masthead and header.")
+    version: Text = Field(description="Version printed beside the identifier.")
     template: Text = Field(description="A template file name, looked up in templates/.")
     data: Slug = Field(description="A data set: a folder of data/.")
     output: FileName | None = Field(None, description="File name in reports/; default NAME.pdf.")
     marking: Text = Field(description="Handling marking printed at the top and bottom of pages.")
-    draft: bool = False
-    language: LanguageTag = "en-GB"
-    page_size: Literal["A4", "Letter"] = "A4"
+    draft: bool = Field(
+        False, description="True prints a DRAFT watermark and marks the version as draft."
+    )
+    language: LanguageTag = Field(
+        "en-GB", description="Language tag (en-GB, es, ru): hyphenation, date format, PDF /Lang."
+    )
+    page_size: Literal["A4", "Letter"] = Field("A4", description="Paper size.")
     page_budget: int | None = Field(
         None, ge=1, description="Most pages the document may have; more is a warning."
     )
@@ -93,8 +97,8 @@ class DocumentDef(Model):
         default_factory=list,
         description="Stylesheets (paths from the project root) after the theme's.",
     )
-    subject: Text
-    keywords: list[Text] = Field(default_factory=list)
+    subject: Text = Field(description="PDF subject: one sentence on what the document covers.")
+    keywords: list[Text] = Field(default_factory=list, description="PDF keywords.")
 
     @property
     def output_name(self) -> str:

@@ -12,10 +12,12 @@ from jinja2.runtime import Context
 from .models import PartialDate
 
 
-def format_date(value: dt.date | PartialDate, locale: str) -> str:
+def format_date(value: dt.date | PartialDate | str, locale: str) -> str:
     """Return a date in the locale's long form, only as precise as it is known ("April 2014")."""
     from babel.dates import format_skeleton  # Babel's locale data is only needed when rendering
 
+    if isinstance(value, str):  # from extra data, which has no schema to parse it
+        value = PartialDate.parse(value)
     if isinstance(value, dt.date):
         return str(format_skeleton("yMMMMd", value, locale=locale))
     if value.precision == "year":

@@ -102,31 +102,37 @@ class Section(Model):
 
 
 class Source(Model):
-    id: Slug
-    title: Text
-    publisher: Text
-    language: Text
-    note: Text | None = None
-    url: Text | None = None
+    id: Slug = Field(description="Short id that sections cite in their `source:`.")
+    title: Text = Field(description="Title of the source document.")
+    publisher: Text = Field(description="Who published it.")
+    language: Text = Field(description="Language or version of the source, as cited.")
+    note: Text | None = Field(
+        None, description="Anything a reader should know about the source (capture, date)."
+    )
+    url: Text | None = Field(None, description="Where to find it, if it has an address.")
 
 
 class SourcesSection(Model):
     """sources.yaml: the documents the data set is drawn from."""
 
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(
+        min_length=1, description="The sources, numbered [1], [2], … in this order."
+    )
 
 
 class Person(Model):
     name: Text = Field(description='Name, or a description such as "a high Russian authority".')
-    role: Text | None = None
-    country: Text
+    role: Text | None = Field(
+        None, description='Office held at the time, e.g. "Minister of Foreign Affairs".'
+    )
+    country: Text = Field(description="Country the person represents.")
 
 
 class Visit(Model):
-    visitor: Person
+    visitor: Person = Field(description="Who visited.")
     place: Text = Field(description="City visited.")
     country: Text = Field(description="Country visited.")
-    date: PartialDate
+    date: PartialDate = Field(description="When, as precisely as the source says.")
     occasion: Text | None = Field(None, description="Omit when the source does not state it.")
     illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
@@ -134,20 +140,22 @@ class Visit(Model):
 class VisitsSection(Section):
     """visits.yaml: high-level (head of state) visits."""
 
-    summary: Text
-    visits: list[Visit] = Field(min_length=1)
+    summary: Text = Field(description="One paragraph introducing the visits.")
+    visits: list[Visit] = Field(
+        min_length=1, description="The visits, in any order (documents sort them by date)."
+    )
 
 
 class Ambassador(Model):
-    name: Text
-    start: PartialDate
+    name: Text = Field(description="Full name.")
+    start: PartialDate = Field(description="Start of the term.")
     end: PartialDate | None = Field(None, description="Omit while the ambassador is serving.")
-    note: Text | None = None
+    note: Text | None = Field(None, description="A remark printed under the name.")
     acknowledged: list[Literal["term-overlap"]] = Field(
         default_factory=list,
         description="Data-quality warnings checked against the source and kept on purpose.",
     )
-    illustrative: bool = False
+    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
     @field_validator("end")
     @classmethod
@@ -161,69 +169,87 @@ class Ambassador(Model):
 class AmbassadorsSection(Section):
     """ambassadors.yaml: the heads of mission, oldest first; the serving one has no end."""
 
-    post: Text
-    ambassadors: list[Ambassador] = Field(min_length=1)
+    post: Text = Field(
+        description='The post, e.g. "Ambassador of Chile to the Russian Federation".'
+    )
+    ambassadors: list[Ambassador] = Field(
+        min_length=1, description="Holders of the post, oldest first."
+    )
 
 
 class Mechanism(Model):
-    name: Text
+    name: Text = Field(description="Name of the mechanism.")
     level: Text | None = Field(None, description="Omit when the source does not state it.")
-    cadence: Text
-    venue: Text
-    illustrative: bool = False
+    cadence: Text = Field(
+        description='How often it meets, e.g. "Expected to be convened annually".'
+    )
+    venue: Text = Field(
+        description='Where it meets, e.g. "Alternately in Chile and in the Russian Federation".'
+    )
+    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
 class MechanismsSection(Section):
     """mechanisms.yaml: the standing bilateral mechanisms."""
 
-    mechanisms: list[Mechanism] = Field(min_length=1)
+    mechanisms: list[Mechanism] = Field(min_length=1, description="The main mechanisms in force.")
 
 
 class RelationshipSection(Section):
     """relationship.yaml: the overview of the relationship and its fields of cooperation."""
 
-    diplomatic_relations: Text
-    characterisation: Text
-    cooperation: list[Text] = Field(min_length=1)
-    other_ties: list[Text] = Field(default_factory=list)
+    diplomatic_relations: Text = Field(
+        description="One sentence on the state of diplomatic relations."
+    )
+    characterisation: Text = Field(description="How the source characterises the relationship.")
+    cooperation: list[Text] = Field(
+        min_length=1, description="Fields of cooperation, lower case unless a proper noun."
+    )
+    other_ties: list[Text] = Field(
+        default_factory=list, description="Other ways the relationship is reflected, lower case."
+    )
 
 
 class Milestone(Model):
-    date: PartialDate
-    title: Text
+    date: PartialDate = Field(description="When, as precisely as the source says.")
+    title: Text = Field(description="What happened, without the place.")
     place: Text | None = Field(None, description="Omit when the source does not state it.")
-    participants: list[Person] = Field(default_factory=list)
+    participants: list[Person] = Field(
+        default_factory=list, description="Who took part, headed it, or was expected."
+    )
     participation: Literal["took part", "headed", "contemplated"] = Field(
         "took part", description="How the participants are involved, as the source puts it."
     )
-    status: Literal["held", "cancelled"] = "held"
+    status: Literal["held", "cancelled"] = Field("held", description="Whether it took place.")
     organiser: Text | None = Field(None, description="Who organised the event, if the source says.")
-    note: Text | None = None
-    illustrative: bool = False
+    note: Text | None = Field(None, description="A remark printed under the entry.")
+    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
 class MilestonesSection(Section):
     """milestones.yaml: dated events of recent years, including cancelled ones."""
 
-    milestones: list[Milestone] = Field(min_length=1)
+    milestones: list[Milestone] = Field(
+        min_length=1, description="The milestones, in any order (documents sort them by date)."
+    )
 
 
 class Member(Model):
-    name: Text
-    role: Text | None = None
-    illustrative: bool = False
+    name: Text = Field(description="Member state.")
+    role: Text | None = Field(None, description="Its role in the union, if the source gives one.")
+    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
 class TradeSection(Section):
     """trade.yaml: the economic relationship and the free-trade objective."""
 
-    objective: Text
-    horizon: Text
-    partner: Text
-    partner_abbreviation: Text
-    partner_description: Text
-    members: list[Member] = Field(min_length=1)
-    advocacy: Text
+    objective: Text = Field(description="The economic objective, as the source puts it.")
+    horizon: Text = Field(description='When it is to be reached, e.g. "Medium term".')
+    partner: Text = Field(description="The partner of the agreement, in full.")
+    partner_abbreviation: Text = Field(description='Its abbreviation, e.g. "EEU".')
+    partner_description: Text = Field(description="What the partner is, in one sentence.")
+    members: list[Member] = Field(min_length=1, description="The partner's member states.")
+    advocacy: Text = Field(description="What Chile does to advance the objective.")
     lines_to_take: list[Text] = Field(
         default_factory=list, description="Chile's line to take, each line grounded in the source."
     )
@@ -232,13 +258,13 @@ class TradeSection(Section):
 class Briefing(Model):
     """A whole data set: one folder under data/, one YAML file per field below."""
 
-    sources: SourcesSection
-    relationship: RelationshipSection
-    visits: VisitsSection
-    ambassadors: AmbassadorsSection
-    mechanisms: MechanismsSection
-    milestones: MilestonesSection
-    trade: TradeSection
+    sources: SourcesSection = Field(description="sources.yaml")
+    relationship: RelationshipSection = Field(description="relationship.yaml")
+    visits: VisitsSection = Field(description="visits.yaml")
+    ambassadors: AmbassadorsSection = Field(description="ambassadors.yaml")
+    mechanisms: MechanismsSection = Field(description="mechanisms.yaml")
+    milestones: MilestonesSection = Field(description="milestones.yaml")
+    trade: TradeSection = Field(description="trade.yaml")
     extra: dict[str, Any] = Field(
         default_factory=dict,
         description="Free-form data for your own sections: extra/NAME.yaml is extra.NAME. "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -34,3 +35,76 @@ def schema_text(schema: dict[str, Any]) -> str:
 def schema_path(folder: Path, name: str) -> Path:
     """Return where schema `name` is committed."""
     return folder / f"{name}.schema.json"
+
+
+def context_reference() -> str:
+    """Return the Markdown reference of the template context, generated from the models."""
+    from .config import DocumentDef
+    from .models import Briefing
+
+    lines = [
+        "| variable | type | what it is |",
+        "|---|---|---|",
+        "| `doc` | DocumentDef | this document's entry in data/reports.yaml |",
+        "| `data` | Briefing | the validated data set named by `doc.data` |",
+        "| `issuer` | str | the issuing unit (`issuer:` in data/reports.yaml) |",
+        "| `build_date` | date | the build date (`--date`) |",
+        "| `locale` | str | the Babel locale of `doc.language`, e.g. en_GB |",
+        "| `generator` | str | `briefgen` and its version |",
+        "| `stylesheets` | list[str] | file: URLs of `doc.extra_css` |",
+        "",
+    ]
+    for model in _models([DocumentDef, Briefing]):
+        lines += [f"### {model.__name__}", "", (model.__doc__ or "").strip(), ""]
+        lines += ["| field | type | description |", "|---|---|---|"]
+        for name, field in model.model_fields.items():
+            described = (field.description or "").replace("|", "\\|")
+            lines.append(f"| `{name}` | {_type_name(field.annotation)} | {described} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _models(roots: list[type[BaseModel]]) -> list[type[BaseModel]]:
+    """Return the models reachable from `roots`, each once, in the order first met."""
+    seen: list[type[BaseModel]] = []
+    queue = list(roots)
+    while queue:
+        model = queue.pop(0)
+        if model in seen:
+            continue
+        seen.append(model)
+        for field in model.model_fields.values():
+            queue += [t for t in _leaf_types(field.annotation) if _is_model(t)]
+    return seen
+
+
+def _leaf_types(annotation: Any) -> list[Any]:
+    args = get_args(annotation)
+    return [t for arg in args for t in _leaf_types(arg)] if args else [annotation]
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)
+
+
+def _type_name(annotation: Any) -> str:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return " \\| ".join(repr(a) for a in args)
+    if origin is Annotated:
+        return _type_name(args[0])
+    if origin in (UnionType, Union):
+        return " \\| ".join(_type_name(a) for a in args)
+    if origin is not None:
+        return f"{origin.__name__}[{', '.join(_type_name(a) for a in args)}]"
+    return "None" if annotation is type(None) else getattr(annotation, "__name__", str(annotation))
+
+
+BEGIN, END = "<!-- BEGIN GENERATED: context -->", "<!-- END GENERATED: context -->"
+
+
+def with_context_reference(markdown: str) -> str:
+    """Return `markdown` with the text between the generated-context markers replaced."""
+    head, _, rest = markdown.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n{context_reference()}{END}{tail}"
