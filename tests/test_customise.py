@@ -209,3 +209,24 @@ def test_every_theme_variable_is_documented() -> None:
     assert names
     documented = DOCS.read_text()
     assert [n for n in [*names, "--page-size"] if f"`{n}`" not in documented] == []
+
+
+def test_users_can_ship_their_own_fonts(project: Path, cli: Cli) -> None:
+    fonts = project / "mine/fonts"
+    fonts.mkdir(parents=True)
+    (fonts / "House.ttf").write_bytes((REPO / "templates/fonts/NotoSans-Italic.ttf").read_bytes())
+    (project / "mine/house.css").write_text(
+        '@font-face { font-family: "House Sans"; src: url(fonts/House.ttf); }\n'
+    )
+    add_to_reports(
+        project,
+        document_extra='    style: {font-body: "House Sans"}\n    extra_css: [mine/house.css]',
+    )
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 0
+    reader = PdfReader(project / NOTE)
+    names = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    assert any("House-Sans" in name for name in names), names
