@@ -3,39 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from . import __version__
-from .config import DocumentDef, Project, ReportsFile, load_reports, search_path
-from .errors import BriefgenError, InputError, Problem, UsageError
+from .config import DocumentDef, ReportsFile, load_reports, search_path
+from .editions import changes, snapshot_digest
+from .errors import BriefgenError, InputError, Problem, UsageError, problem_to_dict
+from .incremental import (
+    Entry,
+    build_params,
+    collect_inputs,
+    digest,
+    fingerprint,
+    load_manifest,
+    outputs_intact,
+    save_manifest,
+    up_to_date,
+)
 from .models import Briefing
 from .output import write_atomic
+from .project import BuildOptions, Project
+from .results import DocumentResult
 
 
 @dataclass(frozen=True)
-class BuildOptions:
-    """What to build and how; `date` is the build date printed in and stamped on every document."""
+class Edition:
+    """A document's edition: it advances when the document's data changes."""
 
+    number: int
     date: dt.date
-    only: tuple[str, ...] = ()
-    html: bool = False
+    changes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class DocumentResult:
-    """The outcome of one document."""
+@dataclass(frozen=True)
+class Plan:
+    """What one document depends on, as recorded in the manifest."""
 
-    name: str
-    output: Path
-    status: Literal["built", "failed"]
-    seconds: float = 0.0
-    pages: int = 0
-    size: int = 0
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
+    folders: list[str]
+    files: list[str]
+    definition: str
+    fingerprint: str
+    params: dict[str, Any]
 
 
 @dataclass
@@ -99,36 +112,180 @@ def check_templates(project: Project, inputs: Inputs) -> list[str]:
 
 
 def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[DocumentResult]:
-    """Build every selected document; one failing document does not stop the others."""
+    """Build every selected document whose inputs changed; one failure does not stop the others."""
+    manifest = load_manifest(project)
+    params = build_params(project, options.date, options.html)
+    _forget_stale(manifest, inputs.reports, project)
+    env: Any = None
+    results = []
+    for doc in inputs.documents:
+        plan = _plan(project, inputs.reports, doc, params)
+        entry = manifest["documents"].get(doc.name)
+        if not options.force and _current(project, entry, plan, params):
+            results.append(up_to_date(project, doc.name, entry))
+            continue
+        env = env or _environment(project, inputs)
+        result, new_entry = _build_one(project, options, inputs, doc, env, plan, entry)
+        if new_entry:
+            manifest["documents"][doc.name] = new_entry
+        results.append(result)
+    manifest["reports_sha"] = digest(project.reports_file)
+    manifest["order"] = [d.name for d in inputs.reports.documents]
+    save_manifest(project, manifest)
+    return results
+
+
+def _environment(project: Project, inputs: Inputs) -> Any:
     from .templating import make_environment
 
-    env = make_environment(search_path(project, inputs.reports))
-    return [_build_one(project, options, inputs, doc, env) for doc in inputs.documents]
+    return make_environment(search_path(project, inputs.reports))
+
+
+def _definition(reports: ReportsFile, doc: DocumentDef) -> str:
+    return json.dumps([reports.issuer, reports.templates, doc.model_dump(mode="json")])
+
+
+def _plan(project: Project, reports: ReportsFile, doc: DocumentDef, params: dict[str, Any]) -> Plan:
+    """Return the inputs of `doc`: every file of its template folders and data set, and more."""
+    folders = [_relative(project, p) for p in search_path(project, reports)]
+    folders.append(_relative(project, project.data_dir / doc.data))
+    files = list(doc.extra_css)
+    definition = _definition(reports, doc)
+    inputs = collect_inputs(project.root, folders, files)
+    return Plan(folders, files, definition, fingerprint(inputs, params, definition), params)
+
+
+def _relative(project: Project, path: Path) -> str:
+    return os.path.relpath(path, project.root)
+
+
+def _current(project: Project, entry: Entry | None, plan: Plan, params: dict[str, Any]) -> bool:
+    if entry is None or entry["fingerprint"] != plan.fingerprint:
+        return False
+    return outputs_intact(project, entry, params)
+
+
+def _forget_stale(manifest: dict[str, Any], reports: ReportsFile, project: Project) -> None:
+    """Drop entries whose definition changed or vanished, so no later run trusts them."""
+    definitions = {d.name: _definition(reports, d) for d in reports.documents}
+    for name, entry in list(manifest["documents"].items()):
+        if definitions.get(name) != entry.get("definition"):
+            del manifest["documents"][name]
 
 
 def _build_one(
-    project: Project, options: BuildOptions, inputs: Inputs, doc: DocumentDef, env: Any
-) -> DocumentResult:
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    doc: DocumentDef,
+    env: Any,
+    plan: Plan,
+    previous: Entry | None,
+) -> tuple[DocumentResult, Entry | None]:
     from .render import render_pdf
     from .templating import render_html
 
     target = project.reports_dir / doc.output_name
     started = time.perf_counter()
+    snapshot = inputs.datasets[doc.data].model_dump(mode="json")
+    edition = _edition(project, doc, snapshot, previous, options.date)
     try:
-        html = render_html(env, doc.template, _context(project, doc, inputs, options.date))
+        context = _context(project, doc, inputs, options.date, edition)
+        html = render_html(env, doc.template, context)
         result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc))
         write_atomic(target, result.pdf)
         if options.html:  # only beside a PDF that was written, so the pair always matches
             write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
+        _keep_snapshot(project, doc, snapshot, edition, previous)
     except BriefgenError as e:
+        seconds = time.perf_counter() - started
         return DocumentResult(
-            doc.name, target, "failed", time.perf_counter() - started, error=str(e)
-        )
-    seconds = time.perf_counter() - started
+            doc.name, target, "failed", _why(previous), seconds, error=str(e)
+        ), None
     warnings = [f"weasyprint: {w}" for w in result.warnings] + _budget(doc, result.pages)
-    return DocumentResult(
-        doc.name, target, "built", seconds, result.pages, len(result.pdf), warnings
+    built = DocumentResult(
+        doc.name,
+        target,
+        "built",
+        _why(previous),
+        time.perf_counter() - started,
+        result.pages,
+        len(result.pdf),
+        edition.number,
+        warnings,
     )
+    return built, _entry(project, plan, built, edition, snapshot, inputs, doc)
+
+
+def _why(previous: Entry | None) -> str:
+    return "inputs changed (or --force)" if previous else "first build"
+
+
+def _edition(
+    project: Project,
+    doc: DocumentDef,
+    snapshot: dict[str, Any],
+    previous: Entry | None,
+    today: dt.date,
+) -> Edition:
+    """Return this build's edition: the previous one if the data is the same, else the next."""
+    if not previous:
+        return Edition(1, today)
+    if previous["snapshot_sha"] == snapshot_digest(snapshot):
+        return Edition(
+            previous["edition"],
+            dt.date.fromisoformat(previous["edition_date"]),
+            previous["changes"],
+        )
+    old = json.loads(_snapshot_file(project, doc).read_text("utf-8"))
+    return Edition(previous["edition"] + 1, today, changes(old, snapshot))
+
+
+def _snapshot_file(project: Project, doc: DocumentDef) -> Path:
+    return project.state_dir / "snapshots" / f"{doc.name}.json"
+
+
+def _keep_snapshot(
+    project: Project,
+    doc: DocumentDef,
+    snapshot: dict[str, Any],
+    edition: Edition,
+    previous: Entry | None,
+) -> None:
+    """Keep the data of a new edition beside the manifest, to diff the next edition against."""
+    if not previous or previous["edition"] != edition.number:
+        text = json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False)
+        write_atomic(_snapshot_file(project, doc), text.encode())
+
+
+def _entry(
+    project: Project,
+    plan: Plan,
+    result: DocumentResult,
+    edition: Edition,
+    snapshot: dict[str, Any],
+    inputs: Inputs,
+    doc: DocumentDef,
+) -> Entry:
+    folder = project.data_dir / doc.data
+    warnings = [p for p in inputs.problems if Path(p.path).is_relative_to(folder)]
+    return {
+        "folders": plan.folders,
+        "files": plan.files,
+        "definition": plan.definition,
+        "fingerprint": plan.fingerprint,
+        "params": plan.params,
+        "output": _relative(project, result.output),
+        "output_sha": digest(result.output),
+        "pages": result.pages,
+        "warnings": result.warnings,
+        "size": result.size,
+        "edition": edition.number,
+        "edition_date": edition.date.isoformat(),
+        "changes": edition.changes,
+        "snapshot_sha": snapshot_digest(snapshot),
+        "data_warnings": [problem_to_dict(p) for p in warnings],
+    }
 
 
 def _budget(doc: DocumentDef, pages: int) -> list[str]:
@@ -145,11 +302,12 @@ def _readable(project: Project, inputs: Inputs, doc: DocumentDef) -> list[Path]:
 
 
 def _context(
-    project: Project, doc: DocumentDef, inputs: Inputs, build_date: dt.date
+    project: Project, doc: DocumentDef, inputs: Inputs, build_date: dt.date, edition: Edition
 ) -> dict[str, Any]:
     """Return the template context: the document, its data, and the build's inputs."""
     return {
         "doc": doc,
+        "edition": edition,
         "stylesheets": [(project.root / css).resolve().as_uri() for css in doc.extra_css],
         "data": inputs.datasets[doc.data],
         "issuer": inputs.reports.issuer,

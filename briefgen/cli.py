@@ -13,16 +13,12 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import __version__
-from .errors import BriefgenError, InputError, Problem, UsageError, display_path
+from . import __version__, commands
+from .errors import BriefgenError, InputError, LockTimeout, UsageError
+from .project import BuildOptions, Project
 
-if TYPE_CHECKING:
-    from .build import DocumentResult, Inputs
-    from .config import Project
-
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_SETUP, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_SETUP, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 log = logging.getLogger("briefgen")
 
 EPILOG = """\
@@ -33,12 +29,21 @@ commands:
                   visits, ...); with --write, refresh every file in schemas/
   templates       list every template and the folder it is read from; with
                   --eject NAME, copy a default template into your folder to edit
+  watch           rebuild what changed about a second after each save; Ctrl-C stops
+  schedule        rebuild on a schedule (--cron "0 6 * * 1-5", or --every 15m)
+                  until SIGTERM or Ctrl-C
+
+Builds are incremental: a document whose inputs (data, templates, stylesheets,
+fonts, its definition, the build date, the briefgen and WeasyPrint versions) did
+not change is reported "up to date" and not rebuilt; --force rebuilds. Every run
+writes reports/build.json; --json also prints it.
 
 exit codes:
   0    every document was built (or the check passed)
   1    a document failed to build, or --strict and there were warnings
   2    usage, data or configuration error: nothing was built
   3    set-up failed (generate.py could not prepare its environment)
+  4    another build held the lock for longer than --lock-timeout
   130  interrupted
 """
 
@@ -51,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "command", nargs="?", default="build", choices=["build", "check", "schema", "templates"]
+        "command",
+        nargs="?",
+        default="build",
+        choices=["build", "check", "schema", "templates", "watch", "schedule"],
     )
     parser.add_argument("name", nargs="?", metavar="NAME", help="schema name (schema command only)")
     parser.add_argument(
@@ -106,6 +114,31 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="project folder holding data/, templates/ and reports/",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every selected document even if nothing changed",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the run summary (reports/build.json) on stdout"
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=300,
+        metavar="SECONDS",
+        help="how long to wait for another build to finish (default 300)",
+    )
+    parser.add_argument(
+        "--cron",
+        metavar="EXPRESSION",
+        help='schedule: a cron expression, e.g. "0 6 * * 1-5" (local time)',
+    )
+    parser.add_argument(
+        "--every",
+        metavar="DURATION",
+        help="schedule: an interval instead of --cron, e.g. 30s, 15m, 1h",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
@@ -157,10 +190,11 @@ def main(argv: Sequence[str] | None = None, project_root: Path | None = None) ->
         log.error("%s", e)
         return EXIT_INPUT
     except InputError as e:
-        for problem in e.problems:
-            log.error("%s", problem)
-        log.error("%d problem(s) found; nothing was built", len(e.problems))
+        commands.report_problems(e.problems)
         return EXIT_INPUT
+    except LockTimeout as e:
+        log.error("%s", e)
+        return EXIT_LOCKED
     except BriefgenError as e:
         log.error("%s", e)
         return EXIT_FAILED
@@ -177,22 +211,36 @@ def main(argv: Sequence[str] | None = None, project_root: Path | None = None) ->
 def _run(args: argparse.Namespace, root: Path) -> int:
     command = args.check_flag or args.command
     if command == "schema":
-        return _schema(args, root)
+        return commands.schema(root, args.name, args.write)
     if args.name:
         raise UsageError(f"unexpected argument {args.name!r}")
-    from .build import BuildOptions, build, check, check_templates
-    from .config import Project
-
     project = Project(root.resolve(), tuple(_folders(args.template_dirs)))
     if command == "templates":
-        return _templates(project, args.eject)
-    options = BuildOptions(args.date or _default_date(), tuple(args.only), args.html)
-    inputs = check(project, options)
-    warnings = _report_problems(inputs.problems)
+        return commands.templates(project, args.eject)
+
+    def options() -> BuildOptions:  # called per run, so a long-running scheduler follows the days
+        return BuildOptions(args.date or _default_date(), tuple(args.only), args.html, args.force)
+
     if command == "check":
-        return _report_check(check_templates(project, inputs), inputs, warnings, args.strict)
-    acknowledged = len(inputs.problems) - warnings
-    return _report_build(build(project, options, inputs), warnings, acknowledged, args)
+        return commands.check(project, options(), args.strict)
+    if command in ("watch", "schedule"):
+        return _loop(command, project, options, args)
+    return commands.build(project, options(), args.strict, args.lock_timeout, args.json)
+
+
+def _loop(
+    command: str, project: Project, options: commands.OptionsFactory, args: argparse.Namespace
+) -> int:
+    from . import watch
+
+    def once() -> int:
+        return commands.build_and_survive(project, options, args.strict, args.lock_timeout)
+
+    if command == "watch":
+        return watch.watch(project, once)
+    if not (args.cron or args.every):
+        raise UsageError("schedule needs --cron EXPRESSION (or --every DURATION)")
+    return watch.schedule(once, watch.make_timer(args.cron, args.every))
 
 
 def _folders(paths: list[Path]) -> list[Path]:
@@ -200,116 +248,3 @@ def _folders(paths: list[Path]) -> list[Path]:
     if missing:
         raise UsageError(f"--templates: no such folder: {', '.join(missing)}")
     return [p.resolve() for p in paths]
-
-
-def _templates(project: Project, name: str | None) -> int:
-    from .config import load_reports, search_path
-    from .themes import eject, list_templates
-
-    folders = search_path(project, load_reports(project))
-    if name:
-        if len(folders) < 2:
-            raise UsageError(
-                "no template folder of your own to eject into: pass --templates DIR "
-                "or list one under templates: in data/reports.yaml"
-            )
-        log.info("ejected %s", display_path(eject(name, folders[-1], folders[0])))
-        return EXIT_OK
-    for item in list_templates(folders):
-        hides = (
-            f"  (overrides {', '.join(display_path(f) for f in item.hidden)})"
-            if item.hidden
-            else ""
-        )
-        sys.stdout.write(f"{item.name:<44} {display_path(item.folder)}{hides}\n")
-    return EXIT_OK
-
-
-def _report_check(template_errors: list[str], inputs: Inputs, warnings: int, strict: bool) -> int:
-    for message in template_errors:
-        log.error("%s", message)
-    if template_errors:
-        return EXIT_FAILED
-    acknowledged = len(inputs.problems) - warnings
-    log.info(
-        "check passed: %d document(s), %d data set(s), %d warning(s), %d acknowledged",
-        len(inputs.documents),
-        len(inputs.datasets),
-        warnings,
-        acknowledged,
-    )
-    return _strict_result(strict, warnings)
-
-
-def _strict_result(strict: bool, warnings: int) -> int:
-    if strict and warnings:
-        log.error("--strict: %d warning(s) count as failure", warnings)
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-def _report_problems(problems: Sequence[Problem]) -> int:
-    """Log data warnings; return how many count against --strict."""
-    counted = 0
-    for problem in problems:
-        log.warning("%s", problem)
-        counted += not problem.acknowledged
-    return counted
-
-
-def _report_build(
-    results: list[DocumentResult], warnings: int, acknowledged: int, args: argparse.Namespace
-) -> int:
-    failed = 0
-    for result in results:
-        for message in result.warnings:
-            log.warning("%s: %s", result.name, message)
-        warnings += len(result.warnings)
-        if result.status == "failed":
-            failed += 1
-            log.error("%s: %s", result.name, result.error)
-        else:
-            log.info(
-                "built %s (%d page%s, %d KB, %.1f s)",
-                display_path(result.output),
-                result.pages,
-                "" if result.pages == 1 else "s",
-                round(result.size / 1024),
-                result.seconds,
-            )
-    built = len(results) - failed
-    log.info(
-        "%d built, %d failed, %d warning(s)%s",
-        built,
-        failed,
-        warnings,
-        f", {acknowledged} acknowledged" if acknowledged else "",
-    )
-    if failed:
-        return EXIT_FAILED
-    return _strict_result(args.strict, warnings)
-
-
-def _schema(args: argparse.Namespace, root: Path) -> int:
-    from .output import write_atomic
-    from .schema import json_schemas, schema_path, schema_text, with_context_reference
-
-    schemas = json_schemas()
-    if args.write:
-        for name, schema in schemas.items():
-            write_atomic(schema_path(root / "schemas", name), schema_text(schema).encode())
-        docs = root / "docs/templates.md"
-        if docs.is_file():
-            write_atomic(docs, with_context_reference(docs.read_text("utf-8")).encode())
-        log.info(
-            "wrote %d schemas to %s and the context reference in %s",
-            len(schemas),
-            display_path(root / "schemas"),
-            display_path(docs),
-        )
-        return EXIT_OK
-    name = args.name or "reports"
-    if name not in schemas:
-        raise UsageError(f"unknown schema {name!r}; choose from {', '.join(schemas)}")
-    sys.stdout.write(schema_text(schemas[name]))
-    return EXIT_OK

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
@@ -13,6 +12,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem
 from .models import Model, Slug, Text
+from .project import Project
 from .validate import pydantic_problems
 
 LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(?:-[A-Z]{2})?$")]
@@ -38,30 +38,6 @@ def _css_value(value: str) -> str:
 
 ProjectPath = Annotated[str, AfterValidator(_project_path)]
 CssValue = Annotated[str, AfterValidator(_css_value)]
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's inputs and outputs live; everything is relative to its root."""
-
-    root: Path
-    user_templates: tuple[Path, ...] = ()  # --templates folders, searched first
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def reports_dir(self) -> Path:
-        return self.root / "reports"
-
-    @property
-    def reports_file(self) -> Path:
-        return self.data_dir / "reports.yaml"
 
 
 class DocumentDef(Model):

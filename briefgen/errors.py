@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,16 @@ class Problem:
         where = f"{display_path(self.path)}:{self.line}:{self.col}"
         what = f"{self.field}: {self.message}" if self.field else self.message
         return f"{where}: {what}" + (" (acknowledged in the data)" if self.acknowledged else "")
+
+
+def problem_to_dict(problem: Problem) -> dict[str, object]:
+    """Return a Problem as JSON-ready data (the manifest keeps data warnings this way)."""
+    return {**asdict(problem), "path": str(problem.path)}
+
+
+def problem_from_dict(data: dict[str, Any]) -> Problem:
+    """Return the Problem that problem_to_dict stored."""
+    return Problem(**{**data, "path": Path(data["path"])})
 
 
 def display_path(path: Path) -> str:
@@ -59,3 +70,7 @@ class OutputError(BriefgenError):
 
 class UsageError(BriefgenError):
     """Raised when the command line asks for something that does not exist (e.g. an unknown document)."""
+
+
+class LockTimeout(BriefgenError):
+    """Raised when another build holds the project's lock for longer than we may wait."""

@@ -12,20 +12,23 @@ from jinja2.runtime import Context
 from .models import PartialDate
 
 
-def format_date(value: dt.date | PartialDate | str, locale: str) -> str:
-    """Return a date in the locale's long form, only as precise as it is known ("April 2014")."""
+def format_date(value: dt.date | PartialDate | str, locale: str, style: str = "long") -> str:
+    """Return a date in the locale's long form, only as precise as it is known ("April 2014").
+
+    style="short" abbreviates the month ("28 Nov 2026"), for tight spaces such as the masthead.
+    """
     from babel.dates import format_skeleton  # Babel's locale data is only needed when rendering
 
     if isinstance(value, str):  # from extra data, which has no schema to parse it
         value = PartialDate.parse(value)
+    month = "MMM" if style == "short" else "MMMM"
     if isinstance(value, dt.date):
-        return str(format_skeleton("yMMMMd", value, locale=locale))
+        return str(format_skeleton(f"y{month}d", value, locale=locale))
     if value.precision == "year":
         return str(value.year)
     day = dt.date(value.year, value.month or 1, value.day or 1)
-    return str(
-        format_skeleton("yMMMMd" if value.precision == "day" else "yMMMM", day, locale=locale)
-    )
+    skeleton = f"y{month}d" if value.precision == "day" else f"y{month}"
+    return str(format_skeleton(skeleton, day, locale=locale))
 
 
 def format_list(items: Iterable[str], locale: str) -> str:
@@ -63,10 +66,10 @@ def format_count(number: int, locale: str) -> str:
     return _WORDS[number] if locale.startswith("en") and 0 <= number < 10 else str(number)
 
 
-def _with_locale(function: Callable[[Any, str], str]) -> Callable[..., str]:
+def _with_locale(function: Callable[..., str]) -> Callable[..., str]:
     @pass_context
-    def filter_(context: Context, value: Any) -> str:
-        return function(value, context["locale"])
+    def filter_(context: Context, value: Any, *args: Any) -> str:
+        return function(value, context["locale"], *args)
 
     filter_.__doc__ = function.__doc__
     return filter_

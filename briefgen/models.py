@@ -98,7 +98,18 @@ class Section(Model):
 
     source: Slug = Field(description="The id of an entry in sources.yaml.")
     as_of: dt.date = Field(description="The date the section was last checked against its source.")
+    review_by: dt.date | None = Field(
+        None, description="When to check the section again; a run after this date warns."
+    )
     illustrative: bool = Field(False, description="True when the whole section is illustrative.")
+
+    @field_validator("review_by")
+    @classmethod
+    def _review_after_check(cls, review_by: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        as_of = info.data.get("as_of")
+        if review_by and as_of and review_by < as_of:
+            raise ValueError(f"review_by {review_by} is before as_of {as_of}")
+        return review_by
 
 
 class Source(Model):

@@ -91,10 +91,17 @@ def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> lis
 def _check_quality(briefing: Briefing, docs: dict[str, Document], today: dt.date) -> list[Problem]:
     problems = _check_terms(briefing.ambassadors, docs["ambassadors"])
     for name, doc in docs.items():
-        as_of = getattr(getattr(briefing, name), "as_of", None)
+        section = getattr(briefing, name)
+        as_of, review_by = getattr(section, "as_of", None), getattr(section, "review_by", None)
         if as_of and as_of > today:
             message = f"as_of {as_of} is after the build date {today}"
             problems.append(doc.problem(("as_of",), message, warning=True))
+        if review_by and review_by < today:
+            message = (
+                f"past its review date ({review_by}): check the section against its source, "
+                "then update as_of and review_by"
+            )
+            problems.append(doc.problem(("review_by",), message, warning=True))
     return problems
 
 

@@ -44,17 +44,17 @@ def test_check_lists_each_schema_error(
     result = cli(project, "check")
     assert result.code == 2
     assert [line for line in result.err.splitlines() if "visits.yaml" in line] == [
-        "error: data/chile-russia/visits.yaml:13:5: visits.1.place: Field required",
-        "error: data/chile-russia/visits.yaml:14:5: visits.1.plase: unknown key (not in the "
+        "error: data/chile-russia/visits.yaml:14:5: visits.1.place: Field required",
+        "error: data/chile-russia/visits.yaml:15:5: visits.1.plase: unknown key (not in the "
         "schema; check its spelling)",
-        "error: data/chile-russia/visits.yaml:16:5: visits.1.date: expected a year (2019), a month "
+        "error: data/chile-russia/visits.yaml:17:5: visits.1.date: expected a year (2019), a month "
         "(2019-11) or a day (2019-09-26)",
     ]
 
 
 def test_failed_build_keeps_previous_pdf_byte_identical(project: Path, cli: Cli) -> None:
     assert cli(project, "--date", BUILD_DATE).code == 0
-    before = {p.name: p.read_bytes() for p in (project / "reports").iterdir()}
+    before = {p.name: p.read_bytes() for p in (project / "reports").glob("*.pdf")}
     assert len(before) == 3
     template = project / "templates/sections/visits.html"
     template.write_text(
@@ -64,18 +64,20 @@ def test_failed_build_keeps_previous_pdf_byte_identical(project: Path, cli: Cli)
     assert result.code == 1
     assert "error: briefing-note: " in result.err
     assert "templates/sections/visits.html:" in result.err and "sumary" in result.err
-    assert "2 built, 1 failed" in result.err
+    assert "2 built, 0 up to date, 1 failed" in result.err
     assert (project / PDF).read_bytes() == before[Path(PDF).name]
     (project / "data/chile-russia/visits.yaml").write_text("visits: [\n")
     assert cli(project, "--date", "2026-12-01").code == 2
     assert (project / PDF).read_bytes() == before[Path(PDF).name]
-    assert sorted(p.name for p in (project / "reports").iterdir()) == sorted(before)
+    assert sorted(p.name for p in (project / "reports").glob("*.pdf")) == sorted(before)
+    assert not list((project / "reports").glob(".*.tmp"))
 
 
 def test_same_date_gives_byte_identical_pdfs(project: Path, cli: Cli, tmp_path: Path) -> None:
     assert cli(project, "--date", BUILD_DATE).code == 0
     first = (project / PDF).read_bytes()
-    assert cli(project, "--date", BUILD_DATE).code == 0
+    result = cli(project, "--date", BUILD_DATE, "--force")  # really render again
+    assert result.code == 0 and "3 built, 0 up to date" in result.err
     assert (project / PDF).read_bytes() == first
     assert cli(project, "--date", "2026-11-29").code == 0
     assert (project / PDF).read_bytes() != first
@@ -90,7 +92,7 @@ def test_html_written_beside_pdf_and_summary_line(built: Path) -> None:
 def test_build_reports_each_document(project: Path, cli: Cli) -> None:
     result = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
     assert result.code == 0
-    assert "built " in result.err and "1 built, 0 failed" in result.err
+    assert "built " in result.err and "1 built, 0 up to date, 0 failed" in result.err
 
 
 def test_usage_errors_exit_2(project: Path, cli: Cli) -> None:
@@ -179,7 +181,7 @@ def test_config_and_data_problems_are_reported_together_and_located(
     assert result.err.splitlines() == [
         "error: data/reports.yaml:34:5: documents.1.language: unknown language 'zz' (expected "
         "e.g. en-GB, es, ru)",
-        "error: data/chile-russia/visits.yaml:12:5: visits.0.date: month must be in 1..12",
+        "error: data/chile-russia/visits.yaml:13:5: visits.0.date: month must be in 1..12",
         "error: 2 problem(s) found; nothing was built",
     ]
     reports.write_text(
@@ -231,5 +233,5 @@ def test_any_template_exception_fails_only_its_document(project: Path, cli: Cli)
     assert result.code == 1
     assert "error: briefing-note: templates/sections/visits.html:" in result.err
     assert "ZeroDivisionError: integer division or modulo by zero" in result.err
-    assert "2 built, 1 failed" in result.err
+    assert "2 built, 0 up to date, 1 failed" in result.err
     assert (project / PDF).with_suffix(".html").read_bytes() == html_before

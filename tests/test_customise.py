@@ -158,7 +158,7 @@ def test_missing_template_names_the_search_path(project: Path, cli: Cli) -> None
     assert (
         "error: fact-sheet: template 'memo.html' not found; searched mine, templates" in result.err
     )
-    assert "2 built, 1 failed" in result.err
+    assert "2 built, 0 up to date, 1 failed" in result.err
 
 
 def docs_example() -> tuple[dict[str, str], str]:

@@ -10,8 +10,9 @@ from typing import Any, cast
 import pytest
 from pypdf import PdfReader
 
-from briefgen.config import DocumentDef, Project, load_reports
+from briefgen.config import DocumentDef, load_reports
 from briefgen.models import Briefing
+from briefgen.project import Project
 from briefgen.validate import load_dataset
 from tests.conftest import REPO
 

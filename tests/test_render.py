@@ -75,7 +75,7 @@ def test_one_failing_document_does_not_stop_the_others(project: Path, cli: Cli) 
     result = cli(project, "--date", BUILD_DATE)
     assert result.code == 1
     assert "error: broken: templates/broken.html:3: " in result.err
-    assert "3 built, 1 failed" in result.err
+    assert "3 built, 0 up to date, 1 failed" in result.err
     assert (project / PDF).exists() and not (project / "reports/broken.pdf").exists()
 
 

@@ -1,0 +1,181 @@
+"""The commands behind the CLI: each returns an exit code and reports through the briefgen logger.
+
+Together with cli.py, this is the command line: the only code that prints to stdout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError, Problem, UsageError, display_path
+from .project import BuildOptions, Project
+
+if TYPE_CHECKING:
+    from .results import DocumentResult
+    from .run import RunResult
+
+EXIT_OK, EXIT_FAILED = 0, 1
+log = logging.getLogger("briefgen")
+OptionsFactory = Callable[[], BuildOptions]
+
+
+def utc_now() -> str:
+    """Return the current time for build.json: the one clock read of a run, kept out of the PDFs."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def build(
+    project: Project, options: BuildOptions, strict: bool, lock_timeout: float, as_json: bool
+) -> int:
+    """Build what changed; report each document; with as_json, print build.json to stdout."""
+    from .run import run
+
+    result = run(project, options, strict, lock_timeout, utc_now)
+    report_run(result, strict)
+    if as_json:
+        sys.stdout.write(project.summary_file.read_text("utf-8"))
+    return result.exit_code
+
+
+def report_run(result: RunResult, strict: bool) -> None:
+    """Log data warnings, one line per document, and a summary line."""
+    for problem in result.problems:
+        log.warning("%s", problem)
+    for document in result.documents:
+        _report_document(document)
+    counts = {
+        s: sum(d.status == s for d in result.documents) for s in ("built", "up to date", "failed")
+    }
+    acknowledged = sum(p.acknowledged for p in result.problems)
+    log.info(
+        "%d built, %d up to date, %d failed, %d warning(s)%s",
+        counts["built"],
+        counts["up to date"],
+        counts["failed"],
+        result.warnings,
+        f", {acknowledged} acknowledged" if acknowledged else "",
+    )
+    if strict and result.warnings and not counts["failed"]:
+        log.error("--strict: %d warning(s) count as failure", result.warnings)
+
+
+def _report_document(result: DocumentResult) -> None:
+    for message in result.warnings:
+        log.warning("%s: %s", result.name, message)
+    if result.status == "failed":
+        log.error("%s: %s", result.name, result.error)
+        return
+    pages = f"{result.pages} page{'' if result.pages == 1 else 's'}"
+    if result.status == "up to date":
+        log.info(
+            "up to date %s (%s, edition %d)", display_path(result.output), pages, result.edition
+        )
+    else:
+        log.info(
+            "built %s (%s, %d KB, %.1f s, edition %d)",
+            display_path(result.output),
+            pages,
+            round(result.size / 1024),
+            result.seconds,
+            result.edition,
+        )
+
+
+def check(project: Project, options: BuildOptions, strict: bool) -> int:
+    """Validate data and report definitions and compile the templates; write nothing."""
+    from .build import check as validate
+    from .build import check_templates
+
+    inputs = validate(project, options)
+    for problem in inputs.problems:
+        log.warning("%s", problem)
+    template_errors = check_templates(project, inputs)
+    for message in template_errors:
+        log.error("%s", message)
+    if template_errors:
+        return EXIT_FAILED
+    warnings = sum(not p.acknowledged for p in inputs.problems)
+    log.info(
+        "check passed: %d document(s), %d data set(s), %d warning(s), %d acknowledged",
+        len(inputs.documents),
+        len(inputs.datasets),
+        warnings,
+        len(inputs.problems) - warnings,
+    )
+    if strict and warnings:
+        log.error("--strict: %d warning(s) count as failure", warnings)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def templates(project: Project, name: str | None) -> int:
+    """List what each template name resolves to, or eject one default template."""
+    from .config import load_reports, search_path
+    from .themes import eject, list_templates
+
+    folders = search_path(project, load_reports(project))
+    if name:
+        if len(folders) < 2:
+            raise UsageError(
+                "no template folder of your own to eject into: pass --templates DIR "
+                "or list one under templates: in data/reports.yaml"
+            )
+        log.info("ejected %s", display_path(eject(name, folders[-1], folders[0])))
+        return EXIT_OK
+    for item in list_templates(folders):
+        hidden = ", ".join(display_path(f) for f in item.hidden)
+        note = f"  (overrides {hidden})" if hidden else ""
+        sys.stdout.write(f"{item.name:<44} {display_path(item.folder)}{note}\n")
+    return EXIT_OK
+
+
+def schema(root: Path, name: str | None, write: bool) -> int:
+    """Print one JSON Schema, or rewrite schemas/ and the context reference in docs/templates.md."""
+    from .output import write_atomic
+    from .schema import json_schemas, schema_path, schema_text, with_context_reference
+
+    schemas = json_schemas()
+    if write:
+        for key, body in schemas.items():
+            write_atomic(schema_path(root / "schemas", key), schema_text(body).encode())
+        docs = root / "docs/templates.md"
+        if docs.is_file():
+            write_atomic(docs, with_context_reference(docs.read_text("utf-8")).encode())
+        log.info(
+            "wrote %d schemas to %s and the context reference in %s",
+            len(schemas),
+            display_path(root / "schemas"),
+            display_path(docs),
+        )
+        return EXIT_OK
+    key = name or "reports"
+    if key not in schemas:
+        raise UsageError(f"unknown schema {key!r}; choose from {', '.join(schemas)}")
+    sys.stdout.write(schema_text(schemas[key]))
+    return EXIT_OK
+
+
+def build_and_survive(
+    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float
+) -> int:
+    """Build once for a watcher or scheduler: report bad input and carry on."""
+    try:
+        return build(project, make_options(), strict, lock_timeout, as_json=False)
+    except InputError as e:
+        report_problems(e.problems)
+        return 2
+    except Exception as e:  # an unattended loop must outlive any one run; say what happened
+        log.error("run failed: %s: %s", type(e).__name__, e)
+        return EXIT_FAILED
+
+
+def report_problems(problems: Sequence[Problem]) -> None:
+    """Log every problem of bad input, then say that nothing was built."""
+    for problem in problems:
+        log.error("%s", problem)
+    log.error("%d problem(s) found; nothing was built", len(problems))

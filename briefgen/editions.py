@@ -1,0 +1,95 @@
+"""Editions: what changed in a document's data since its previous edition, fact by fact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+# When a section was checked is not a change of content.
+IGNORED_KEYS = {"as_of", "review_by"}
+Path_ = tuple[str, ...]
+
+
+def snapshot_digest(data: dict[str, Any]) -> str:
+    """Return a hash of the content of a data set, ignoring when sections were checked."""
+    flat, _ = _flatten(data)
+    text = json.dumps(sorted((list(k), repr(v)) for k, v in flat.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Return one line per fact added, removed or changed between two snapshots of a data set."""
+    old_flat, old_items = _flatten(old)
+    new_flat, new_items = _flatten(new)
+    added = _outermost(new_items - old_items)
+    removed = _outermost(old_items - new_items)
+    lines = [f"Added: {_path(p)}" for p in sorted(added)]
+    lines += [f"Removed: {_path(p)}" for p in sorted(removed)]
+    for key in sorted(old_flat.keys() | new_flat.keys()):
+        if _under(key, added | removed) or old_flat.get(key) == new_flat.get(key):
+            continue
+        before, after = _value(old_flat.get(key)), _value(new_flat.get(key))
+        lines.append(f"Changed: {_path(key)}: {before} → {after}")
+    return lines
+
+
+def _flatten(value: Any) -> tuple[dict[Path_, Any], set[Path_]]:
+    flat: dict[Path_, Any] = {}
+    items: set[Path_] = set()
+    _walk(value, (), flat, items)
+    return flat, items
+
+
+def _walk(value: Any, path: Path_, flat: dict[Path_, Any], items: set[Path_]) -> None:
+    if isinstance(value, dict):
+        for key in sorted(value):
+            if key not in IGNORED_KEYS:
+                _walk(value[key], (*path, key), flat, items)
+    elif isinstance(value, list):
+        seen: dict[str, int] = {}
+        for index, item in enumerate(value):
+            label = _label(item, index)
+            seen[label] = seen.get(label, 0) + 1
+            item_path = (*path, label if seen[label] == 1 else f"{label} #{seen[label]}")
+            items.add(item_path)
+            _walk(item, item_path, flat, items)
+    else:
+        flat[path] = value
+
+
+def _label(item: Any, index: int) -> str:
+    """Name a list item by what a reader would call it: its id, name or title, and its date."""
+    if isinstance(item, str):
+        return item
+    if not isinstance(item, dict):
+        return f"item {index + 1}"
+    visitor = item["visitor"] if isinstance(item.get("visitor"), dict) else {}
+    name = next(
+        (
+            v
+            for v in (item.get("id"), item.get("name"), item.get("title"), visitor.get("name"))
+            if isinstance(v, str)
+        ),
+        f"item {index + 1}",
+    )
+    when = item.get("date") or item.get("start")
+    return f"{name} ({when})" if when else name
+
+
+def _outermost(paths: set[Path_]) -> set[Path_]:
+    return {p for p in paths if not any(p[:i] in paths for i in range(1, len(p)))}
+
+
+def _under(key: Path_, prefixes: set[Path_]) -> bool:
+    return any(key[: len(p)] == p for p in prefixes)
+
+
+def _path(path: Path_) -> str:
+    # "visits › visits › X" reads better as "visits › X": a section file and its list share a name.
+    parts = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
+    return " › ".join(parts)
+
+
+def _value(value: Any) -> str:
+    return "—" if value is None else f"“{value}”"

@@ -1,0 +1,139 @@
+"""Skip documents whose inputs have not changed.
+
+Each built document gets a manifest entry holding a fingerprint of everything that went into it:
+every file of its template folders and data set, its extra stylesheets, its report definition, the
+build date, and the briefgen and WeasyPrint versions. Standard library only, so that a run in which
+nothing changed costs little more than starting Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, problem_from_dict
+from .output import write_atomic
+from .project import Project
+from .results import DocumentResult
+
+MANIFEST_VERSION = 1
+Entry = dict[str, Any]
+
+
+def digest(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes, or "missing"."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def collect_inputs(root: Path, folders: list[str], files: list[str]) -> dict[str, str]:
+    """Return {relative path: SHA-256} for every file under `folders` and each of `files`."""
+    found: dict[str, str] = {}
+    for folder in folders:
+        base = root / folder
+        paths = sorted(base.rglob("*")) if base.is_dir() else []
+        for path in paths:
+            parts = path.relative_to(base).parts
+            if path.is_file() and not any(p.startswith((".", "__")) for p in parts):
+                found[path.relative_to(root).as_posix()] = digest(path)
+    found.update({name: digest(root / name) for name in files})
+    return found
+
+
+def build_params(project: Project, date: dt.date, html: bool) -> dict[str, Any]:
+    """Return the build parameters that are inputs of every document."""
+    from importlib.metadata import version
+
+    from . import __version__
+
+    folders = [os.path.relpath(p, project.root) for p in project.user_templates]
+    return {
+        "date": date.isoformat(),
+        "briefgen": __version__,
+        "weasyprint": version("weasyprint"),
+        "html": html,
+        "templates": folders,
+    }
+
+
+def fingerprint(inputs: dict[str, str], params: dict[str, Any], definition: str) -> str:
+    """Return one hash of a document's inputs, build parameters and definition."""
+    text = json.dumps([inputs, params, definition], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_manifest(project: Project) -> dict[str, Any]:
+    """Return the manifest, or an empty one when it is missing, unreadable or of another version."""
+    try:
+        manifest = json.loads(project.manifest_file.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {"version": MANIFEST_VERSION, "documents": {}}
+    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
+        return {"version": MANIFEST_VERSION, "documents": {}}
+    return manifest
+
+
+def save_manifest(project: Project, manifest: dict[str, Any]) -> None:
+    """Write the manifest atomically."""
+    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False)
+    write_atomic(project.manifest_file, text.encode())
+
+
+def is_current(project: Project, entry: Entry, params: dict[str, Any]) -> bool:
+    """True when a document's outputs are intact and none of its inputs changed."""
+    if entry.get("params") != params or not outputs_intact(project, entry, params):
+        return False
+    inputs = collect_inputs(project.root, entry["folders"], entry["files"])
+    return bool(fingerprint(inputs, params, entry["definition"]) == entry["fingerprint"])
+
+
+def outputs_intact(project: Project, entry: Entry, params: dict[str, Any]) -> bool:
+    """True when the PDF is the one the manifest recorded (and its HTML exists if asked for)."""
+    pdf = project.root / entry["output"]
+    html_ok = not params.get("html") or pdf.with_suffix(".html").is_file()
+    return html_ok and digest(pdf) == str(entry["output_sha"])
+
+
+def up_to_date(project: Project, name: str, entry: Entry) -> DocumentResult:
+    """Return the result of a document skipped because nothing it depends on changed."""
+    return DocumentResult(
+        name,
+        project.root / entry["output"],
+        "up to date",
+        reason="inputs unchanged",
+        pages=entry["pages"],
+        size=entry["size"],
+        edition=entry["edition"],
+        warnings=list(entry.get("warnings", [])),  # the PDF still has them: --strict still counts
+    )
+
+
+def fast_path(
+    project: Project, params: dict[str, Any], only: tuple[str, ...]
+) -> tuple[list[DocumentResult], list[Problem]] | None:
+    """Return results and warnings when every selected document is current, else None.
+
+    Needs neither the schema nor the templates: it trusts the manifest as long as the report
+    definitions file is byte-identical to the one the manifest was written for.
+    """
+    manifest = load_manifest(project)
+    if manifest.get("reports_sha") != digest(project.reports_file):
+        return None
+    documents = manifest["documents"]
+    names = list(only) or manifest.get("order", [])
+    if not names or not all(
+        n in documents and is_current(project, documents[n], params) for n in names
+    ):
+        return None
+    seen: dict[str, Problem] = {}
+    for name in names:
+        for stored in documents[name].get("data_warnings", []):
+            problem = problem_from_dict(stored)
+            seen.setdefault(str(problem), problem)
+    return [up_to_date(project, n, documents[n]) for n in names], list(seen.values())

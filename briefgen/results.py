@@ -1,0 +1,49 @@
+"""What a run reports: one result per document and the machine-readable summary (build.json)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Status = Literal["built", "up to date", "failed"]
+
+
+@dataclass
+class DocumentResult:
+    """The outcome of one document in one run."""
+
+    name: str
+    output: Path
+    status: Status
+    reason: str = ""
+    seconds: float = 0.0
+    pages: int = 0
+    size: int = 0
+    edition: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def summary_json(
+    results: list[DocumentResult], date: str, warnings: list[str], exit_code: int, finished: str
+) -> str:
+    """Return the run summary as JSON: what a monitor reads from --json or reports/build.json."""
+    counts = {s: sum(r.status == s for r in results) for s in ("built", "up to date", "failed")}
+    body: dict[str, Any] = {
+        "finished": finished,
+        "build_date": date,
+        "exit_code": exit_code,
+        "counts": counts,
+        "data_warnings": warnings,
+        "documents": [_document(r) for r in results],
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _document(result: DocumentResult) -> dict[str, Any]:
+    entry = asdict(result)
+    entry["output"] = str(result.output)
+    entry["seconds"] = round(result.seconds, 3)
+    return entry

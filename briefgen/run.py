@@ -1,0 +1,91 @@
+"""One run, as a scheduler or a watcher sees it: take the lock, skip what is current, build the rest,
+and leave a machine-readable summary (reports/build.json)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from .errors import LockTimeout, Problem
+from .incremental import build_params, fast_path
+from .output import write_atomic
+from .project import BuildOptions, Project
+from .results import DocumentResult, summary_json
+
+EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 4
+
+
+@dataclass
+class RunResult:
+    """What a run did: per-document results and the data warnings, and the exit code they imply."""
+
+    documents: list[DocumentResult]
+    problems: list[Problem]
+    exit_code: int = EXIT_OK
+
+    @property
+    def warnings(self) -> int:
+        """Warnings that count against --strict: unacknowledged data warnings and render warnings."""
+        data = sum(not p.acknowledged for p in self.problems)
+        return data + sum(len(r.warnings) for r in self.documents)
+
+
+def run(
+    project: Project,
+    options: BuildOptions,
+    strict: bool,
+    lock_timeout: float,
+    clock: Callable[[], str],
+) -> RunResult:
+    """Build under the project lock; write reports/build.json; raise InputError on bad input."""
+    with _locked(project, lock_timeout):
+        _remove_debris(project)
+        result = _run_unlocked(project, options)
+        failed = any(r.status == "failed" for r in result.documents)
+        result.exit_code = EXIT_FAILED if failed or (strict and result.warnings) else EXIT_OK
+        warnings = [str(p) for p in result.problems]
+        summary = summary_json(
+            result.documents, options.date.isoformat(), warnings, result.exit_code, clock()
+        )
+        write_atomic(project.summary_file, summary.encode())
+        return result
+
+
+def _run_unlocked(project: Project, options: BuildOptions) -> RunResult:
+    if not options.force:
+        params = build_params(project, options.date, options.html)
+        skipped = fast_path(project, params, options.only)
+        if skipped:  # nothing changed: no schema, templates or WeasyPrint loaded
+            return RunResult(*skipped)
+    from .build import build, check
+
+    inputs = check(project, options)
+    return RunResult(build(project, options, inputs), inputs.problems)
+
+
+@contextlib.contextmanager
+def _locked(project: Project, timeout: float) -> Iterator[None]:
+    """Hold reports/.briefgen/lock: one build at a time; the kernel frees it if we are killed."""
+    import filelock
+
+    project.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(project.lock_file, timeout=timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout as e:
+        raise LockTimeout(
+            f"another build holds {project.lock_file} and did not finish within {timeout:g} s; "
+            "try again later or pass a longer --lock-timeout"
+        ) from e
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _remove_debris(project: Project) -> None:
+    """Delete temporary files a killed run left behind; safe because we hold the lock."""
+    for folder in (project.reports_dir, project.state_dir, project.state_dir / "snapshots"):
+        for temp in folder.glob(".*.tmp") if folder.is_dir() else []:
+            temp.unlink(missing_ok=True)
