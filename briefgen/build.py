@@ -95,19 +95,21 @@ def _select(reports: ReportsFile, only: tuple[str, ...]) -> list[DocumentDef]:
     return [d for d in reports.documents if not only or d.name in only]
 
 
-def check_templates(project: Project, inputs: Inputs) -> list[str]:
-    """Return one message per selected document whose template is missing or does not parse."""
-    from .templating import load_template, make_environment
+def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> list[str]:
+    """Render every selected document to HTML (no PDF); return one message per failure.
 
-    env = make_environment(search_path(project, inputs.reports))
+    Rendering, not just compiling, also finds undefined variables and broken default sections.
+    """
+    from .templating import render_html
+
+    env = _environment(project, inputs)
     messages = []
     for doc in inputs.documents:
-        names = [doc.template, *(f"sections/{name}.html" for name in doc.sections or [])]
-        for name in names:
-            try:
-                load_template(env, name)
-            except BriefgenError as e:
-                messages.append(f"{doc.name}: {e}")
+        context = _context(project, doc, inputs, build_date, Edition(1, build_date))
+        try:
+            render_html(env, doc.template, context)
+        except BriefgenError as e:
+            messages.append(f"{doc.name}: {e}")
     return messages
 
 

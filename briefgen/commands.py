@@ -94,7 +94,7 @@ def check(project: Project, options: BuildOptions, strict: bool) -> int:
     inputs = validate(project, options)
     for problem in inputs.problems:
         log.warning("%s", problem)
-    template_errors = check_templates(project, inputs)
+    template_errors = check_templates(project, inputs, options.date)
     for message in template_errors:
         log.error("%s", message)
     if template_errors:

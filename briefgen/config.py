@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 
 from .data import Document, Loc, read_yaml
-from .errors import InputError, Problem
+from .errors import InputError, Problem, display_path
 from .models import Model, Slug, Text
 from .project import Project
 from .validate import pydantic_problems
@@ -23,7 +23,13 @@ CssName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 def _project_path(value: str) -> str:
     parts = PurePosixPath(value).parts
     if not parts or value.startswith("/") or ".." in parts or "\\" in value or ":" in value:
-        raise ValueError("expected a relative path inside the project, like themes/mine")
+        raise ValueError("expected a relative path inside the project, like my-templates/house.css")
+    return value
+
+
+def _stylesheet(value: str) -> str:
+    if not value.endswith(".css"):
+        raise ValueError(f"expected a stylesheet (a .css file), not {value!r}")
     return value
 
 
@@ -48,7 +54,9 @@ class DocumentDef(Model):
     short_title: Text | None = Field(None, description="Running header; default: the title.")
     document_id: Text = Field(description="Document identifier printed in the masthead and header.")
     version: Text = Field(description="Version printed beside the identifier.")
-    template: Text = Field(description="A template file name, looked up in templates/.")
+    template: Text = Field(
+        description="A template file name, looked up on the template search path."
+    )
     data: Slug = Field(description="A data set: a folder of data/.")
     output: FileName | None = Field(None, description="File name in reports/; default NAME.pdf.")
     marking: Text = Field(description="Handling marking printed at the top and bottom of pages.")
@@ -64,12 +72,13 @@ class DocumentDef(Model):
     )
     sections: list[Slug] | None = Field(
         None,
+        min_length=1,
         description="Section templates (sections/NAME.html) in order; default: the template's.",
     )
     style: dict[CssName, CssValue] = Field(
         default_factory=dict, description="CSS custom properties, e.g. accent: '#005a9c'."
     )
-    extra_css: list[ProjectPath] = Field(
+    extra_css: list[Annotated[ProjectPath, AfterValidator(_stylesheet)]] = Field(
         default_factory=list,
         description="Stylesheets (paths from the project root) after the theme's.",
     )
@@ -120,6 +129,8 @@ def load_reports(project: Project) -> ReportsFile:
         + _check_data_folders(reports, doc, project)
         + _check_paths(reports, doc, project)
     )
+    if not problems:  # the search path is only known once its folders are
+        problems = _check_templates(reports, doc, project)
     if problems:
         raise InputError(problems)
     return reports
@@ -158,6 +169,25 @@ def _check_paths(reports: ReportsFile, doc: Document, project: Project) -> list[
         for loc, path, exists in wanted
         if not exists(project.root / path)
     ]
+
+
+def _check_templates(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
+    """Check that each document's template and listed sections exist on the search path."""
+    folders = search_path(project, reports)
+    searched = ", ".join(display_path(f) for f in folders)
+    problems = []
+    for i, d in enumerate(reports.documents):
+        wanted: list[tuple[Loc, str]] = [(("documents", i, "template"), d.template)]
+        wanted += [
+            (("documents", i, "sections", j), f"sections/{s}.html")
+            for j, s in enumerate(d.sections or [])
+        ]
+        for loc, name in wanted:
+            if not any((folder / name).is_file() for folder in folders):
+                problems.append(
+                    doc.problem(loc, f"template {name!r} not found; searched {searched}")
+                )
+    return problems
 
 
 def search_path(project: Project, reports: ReportsFile) -> list[Path]:

@@ -55,7 +55,10 @@ def _make_fetcher(weasyprint: Any, roots: list[Path]) -> Any:
                 return super().fetch(url, headers)
             path = Path(url2pathname(urlsplit(url).path)).resolve() if scheme == "file" else None
             if path is None or not any(path.is_relative_to(root) for root in roots):
-                reason = "only data: URLs and files inside the project are allowed"
+                reason = (
+                    "only data: URLs and files in the template folders, data/ and the "
+                    "folders of extra stylesheets may be read"
+                )
                 self.refused.append(f"{url} ({reason})")
                 raise ValueError(f"refused {url}: {reason}")
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

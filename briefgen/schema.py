@@ -52,6 +52,7 @@ def context_reference() -> str:
         "| `locale` | str | the Babel locale of `doc.language`, e.g. en_GB |",
         "| `generator` | str | `briefgen` and its version |",
         "| `stylesheets` | list[str] | file: URLs of `doc.extra_css` |",
+        "| `edition` | Edition | `number`, `date` and `changes` (list[str]) of this edition |",
         "",
     ]
     for model in _models([DocumentDef, Briefing]):

@@ -66,6 +66,12 @@ def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) 
         raise TemplateError(_syntax(e, name)) from e
     except jinja2.UndefinedError as e:
         raise TemplateError(f"{_template_frame(e) or name}: {e}") from e
+    except RecursionError as e:  # typically {% extends "x.html" %} inside x.html itself
+        raise TemplateError(
+            f"{_template_frame(e) or name}: templates include or extend each "
+            "other without end; to extend the default theme's own file, "
+            'write {% extends "default:NAME" %}'
+        ) from e
     except (
         Exception
     ) as e:  # user templates can raise anything ({{ 1 // 0 }}); it fails one document

@@ -123,7 +123,7 @@ def test_refused_resource_fails_the_document(project: Path, cli: Cli) -> None:
     result = cli(project, "--date", BUILD_DATE)
     assert result.code == 1
     assert (
-        "refused to load file:///etc/passwd (only data: URLs and files inside the project"
+        "refused to load file:///etc/passwd (only data: URLs and files in the template folders"
         in result.err
     )
     assert not (project / PDF).exists()
@@ -179,7 +179,7 @@ def test_config_and_data_problems_are_reported_together_and_located(
     result = cli(project, "check")
     assert result.code == 2
     assert result.err.splitlines() == [
-        "error: data/reports.yaml:34:5: documents.1.language: unknown language 'zz' (expected "
+        "error: data/reports.yaml:35:5: documents.1.language: unknown language 'zz' (expected "
         "e.g. en-GB, es, ru)",
         "error: data/chile-russia/visits.yaml:13:5: visits.0.date: month must be in 1..12",
         "error: 2 problem(s) found; nothing was built",
@@ -192,7 +192,7 @@ def test_config_and_data_problems_are_reported_together_and_located(
     )
     result = cli(project, "check")
     assert (
-        "data/reports.yaml:24:5: documents.1.name: name 'briefing-note' is already used by "
+        "data/reports.yaml:25:5: documents.1.name: name 'briefing-note' is already used by "
         "documents.0" in result.err
     )
     assert (

@@ -104,10 +104,11 @@ def test_sections_can_be_reordered_and_dropped(project: Path, cli: Cli) -> None:
 def test_unknown_section_is_reported_by_check(project: Path, cli: Cli) -> None:
     add_to_reports(project, document_extra="    sections: [overview, no-such-section]")
     result = cli(project, "check")
-    assert result.code == 1
-    assert (
-        "error: briefing-note: template 'sections/no-such-section.html' not found; searched "
-        "templates" in result.err
+    assert result.code == 2
+    assert re.search(
+        r"data/reports.yaml:\d+:\d+: documents.0.sections.1: template "
+        "'sections/no-such-section.html' not found; searched templates",
+        result.err,
     )
 
 
@@ -154,11 +155,12 @@ def test_missing_template_names_the_search_path(project: Path, cli: Cli) -> None
         reports.read_text().replace("template: fact-sheet.html", "template: memo.html")
     )
     result = cli(project, "--date", BUILD_DATE, "--templates", "mine")
-    assert result.code == 1
-    assert (
-        "error: fact-sheet: template 'memo.html' not found; searched mine, templates" in result.err
+    assert result.code == 2
+    assert re.search(
+        r"error: data/reports.yaml:\d+:5: documents.2.template: template 'memo.html' "
+        "not found; searched mine, templates",
+        result.err,
     )
-    assert "2 built, 0 up to date, 1 failed" in result.err
 
 
 def docs_example() -> tuple[dict[str, str], str]:
@@ -230,3 +232,29 @@ def test_users_can_ship_their_own_fonts(project: Path, cli: Cli) -> None:
         for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
     }
     assert any("House-Sans" in name for name in names), names
+
+
+def test_check_renders_default_sections_and_catches_self_extension(project: Path, cli: Cli) -> None:
+    mine = project / "mine/sections"
+    mine.mkdir(parents=True)
+    (mine / "fast-facts.html").write_text(
+        '{% set title = "x" %}\n{% set anchor = "x" %}\n{{ nope }}\n'
+    )
+    result = cli(project, "check", "--templates", "mine")
+    assert result.code == 1
+    assert "error: fact-sheet: mine/sections/fast-facts.html:3: 'nope' is undefined" in result.err
+    (mine / "fast-facts.html").unlink()
+    (project / "mine/briefing-note.html").write_text('{% extends "briefing-note.html" %}\n')
+    result = cli(project, "check", "--templates", "mine")
+    assert result.code == 1 and "RecursionError" not in result.err
+    assert (
+        'to extend the default theme\'s own file, write {% extends "default:NAME" %}' in result.err
+    )
+
+
+def test_an_empty_section_list_is_refused(project: Path, cli: Cli) -> None:
+    add_to_reports(project, document_extra="    sections: []")
+    result = cli(project, "check")
+    assert (
+        result.code == 2 and "documents.0.sections: List should have at least 1 item" in result.err
+    )

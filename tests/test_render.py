@@ -33,7 +33,10 @@ def test_urls_outside_the_project_are_refused(project: Path, cli: Cli, url: str)
     result = cli(project, "--date", BUILD_DATE)
     assert result.code == 1
     assert "refused to load" in result.err
-    assert "only data: URLs and files inside the project are allowed" in result.err
+    assert (
+        "only data: URLs and files in the template folders, data/ and the folders of extra stylesheets may be read"
+        in result.err
+    )
     assert not (project / PDF).exists()
 
 
