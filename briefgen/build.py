@@ -115,29 +115,55 @@ def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> li
 
 def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[DocumentResult]:
     """Build every selected document whose inputs changed; one failure does not stop the others."""
+    from .workers import run_jobs
+
     manifest = load_manifest(project)
     params = build_params(project, options.date, options.html)
     _forget_stale(manifest, inputs.reports, project)
-    env: Any = None
-    results = []
+    results: dict[str, DocumentResult] = {}
+    jobs: list[Job] = []
     for doc in inputs.documents:
         plan = _plan(project, inputs.reports, doc, params)
         entry = manifest["documents"].get(doc.name)
         if not options.force and _current(project, entry, plan, params):
-            results.append(up_to_date(project, doc.name, entry))
-            continue
-        env = env or _environment(project, inputs)
-        result, new_entry = _build_one(project, options, inputs, doc, env, plan, entry)
+            results[doc.name] = up_to_date(project, doc.name, entry)
+        else:
+            jobs.append(Job(project, options, inputs, doc, plan, entry))
+    for result, new_entry in run_jobs(_run_job, jobs, options.jobs, _crashed):
+        results[result.name] = result
         if new_entry:
-            manifest["documents"][doc.name] = new_entry
-        results.append(result)
+            manifest["documents"][result.name] = new_entry
     manifest["reports_sha"] = digest(project.reports_file)
     manifest["order"] = [d.name for d in inputs.reports.documents]
     save_manifest(project, manifest)
-    return results
+    return [results[d.name] for d in inputs.documents]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to render, with everything a worker process needs."""
+
+    project: Project
+    options: BuildOptions
+    inputs: Inputs
+    doc: DocumentDef
+    plan: Plan
+    previous: Entry | None
+
+
+def _run_job(job: Job) -> tuple[DocumentResult, Entry | None]:
+    env = _environment(job.project, job.inputs)
+    return _build_one(job.project, job.options, job.inputs, job.doc, env, job.plan, job.previous)
+
+
+def _crashed(job: Job, message: str) -> tuple[DocumentResult, Entry | None]:
+    target = job.project.reports_dir / job.doc.output_name
+    return DocumentResult(job.doc.name, target, "failed", _why(job.previous), error=message), None
 
 
 def _environment(project: Project, inputs: Inputs) -> Any:
+    # A fresh environment per document: a cached one would miss an override file added to a
+    # folder since (Jinja re-checks only the files it already loaded). Compiling costs little.
     from .templating import make_environment
 
     return make_environment(search_path(project, inputs.reports))

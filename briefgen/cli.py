@@ -120,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild every selected document even if nothing changed",
     )
     parser.add_argument(
+        "--jobs",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="render up to N documents at once (default: one per core)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the run summary (reports/build.json) on stdout"
     )
     parser.add_argument(
@@ -152,6 +159,12 @@ def _iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from e
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def _default_date() -> dt.date:
@@ -219,7 +232,10 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return commands.templates(project, args.eject)
 
     def options() -> BuildOptions:  # called per run, so a long-running scheduler follows the days
-        return BuildOptions(args.date or _default_date(), tuple(args.only), args.html, args.force)
+        jobs = 1 if command == "watch" else args.jobs  # a watcher renders in its own warm process
+        return BuildOptions(
+            args.date or _default_date(), tuple(args.only), args.html, args.force, jobs
+        )
 
     if command == "check":
         return commands.check(project, options(), args.strict)

@@ -16,6 +16,7 @@ class BuildOptions:
     only: tuple[str, ...] = ()
     html: bool = False
     force: bool = False
+    jobs: int = 1  # worker processes for documents that need rendering
 
 
 @dataclass(frozen=True)

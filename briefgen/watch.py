@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import re
 import signal
-import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,10 +24,31 @@ Timer = Callable[[dt.datetime], dt.datetime]
 STEP_MS, DEBOUNCE_MS = 500, 1500
 
 
+class StopFlag:
+    """Set from a signal handler, so a plain attribute: threading.Event.set() takes a lock, and a
+    handler that runs while the main thread holds that lock (inside Event.wait) deadlocks."""
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to `timeout` seconds, waking early once set; return whether it is set."""
+        deadline = time.monotonic() + timeout
+        while not self._set and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.2))
+        return self._set
+
+
 @contextlib.contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """Yield an event that SIGTERM or SIGINT sets, restoring the previous handlers afterwards."""
-    stop = threading.Event()
+def _stop_on_signals() -> Iterator[StopFlag]:
+    """Yield a flag that SIGTERM or SIGINT sets, restoring the previous handlers afterwards."""
+    stop = StopFlag()
 
     def handler(signum: int, frame: object) -> None:
         log.info("%s received: stopping after the current run", signal.Signals(signum).name)
