@@ -6,13 +6,13 @@ import datetime as dt
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .config import DocumentDef, ReportsFile, load_reports, search_path
-from .editions import changes, snapshot_digest
+from .editions import Edition, keep_snapshot, next_edition, snapshot_digest
 from .errors import BriefgenError, InputError, Problem, UsageError, problem_to_dict
 from .incremental import (
     Entry,
@@ -24,20 +24,12 @@ from .incremental import (
     outputs_intact,
     save_manifest,
     up_to_date,
+    valid_entry,
 )
 from .models import Briefing
 from .output import write_atomic
 from .project import BuildOptions, Project
 from .results import DocumentResult
-
-
-@dataclass(frozen=True)
-class Edition:
-    """A document's edition: it advances when the document's data changes."""
-
-    number: int
-    date: dt.date
-    changes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -49,6 +41,7 @@ class Plan:
     definition: str
     fingerprint: str
     params: dict[str, Any]
+    inputs: dict[str, str]
 
 
 @dataclass
@@ -119,7 +112,7 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
 
     manifest = load_manifest(project)
     params = build_params(project, options.date, options.html)
-    _forget_stale(manifest, inputs.reports, project)
+    _forget_stale(manifest, inputs.reports)
     results: dict[str, DocumentResult] = {}
     jobs: list[Job] = []
     for doc in inputs.documents:
@@ -128,11 +121,18 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
         if not options.force and _current(project, entry, plan, params):
             results[doc.name] = up_to_date(project, doc.name, entry)
         else:
-            jobs.append(Job(project, options, inputs, doc, plan, entry))
-    for result, new_entry in run_jobs(_run_job, jobs, options.jobs, _crashed):
+            reason = _reason(project, entry, plan, options.force)
+            jobs.append(Job(project, options, inputs, doc, plan, entry, reason))
+
+    def record(outcome: tuple[DocumentResult, Entry | None]) -> None:
+        # Saved after every document, so a run killed part-way keeps what it finished.
+        result, new_entry = outcome
         results[result.name] = result
         if new_entry:
             manifest["documents"][result.name] = new_entry
+        save_manifest(project, manifest)
+
+    run_jobs(_run_job, jobs, options.jobs, _crashed, record)
     manifest["reports_sha"] = digest(project.reports_file)
     manifest["order"] = [d.name for d in inputs.reports.documents]
     save_manifest(project, manifest)
@@ -149,16 +149,32 @@ class Job:
     doc: DocumentDef
     plan: Plan
     previous: Entry | None
+    reason: str
 
 
 def _run_job(job: Job) -> tuple[DocumentResult, Entry | None]:
     env = _environment(job.project, job.inputs)
-    return _build_one(job.project, job.options, job.inputs, job.doc, env, job.plan, job.previous)
+    return _build_one(job, env)
 
 
 def _crashed(job: Job, message: str) -> tuple[DocumentResult, Entry | None]:
+    return _failed(job, message), None
+
+
+def _failed(job: Job, message: str) -> DocumentResult:
+    """A failed result that still describes the PDF left in place, if any."""
     target = job.project.reports_dir / job.doc.output_name
-    return DocumentResult(job.doc.name, target, "failed", _why(job.previous), error=message), None
+    before = job.previous or {}
+    return DocumentResult(
+        job.doc.name,
+        target,
+        "failed",
+        job.reason,
+        pages=before.get("pages", 0),
+        size=before.get("size", 0),
+        edition=before.get("edition", 0),
+        error=message,
+    )
 
 
 def _environment(project: Project, inputs: Inputs) -> Any:
@@ -177,10 +193,12 @@ def _plan(project: Project, reports: ReportsFile, doc: DocumentDef, params: dict
     """Return the inputs of `doc`: every file of its template folders and data set, and more."""
     folders = [_relative(project, p) for p in search_path(project, reports)]
     folders.append(_relative(project, project.data_dir / doc.data))
+    # The whole folder of an extra stylesheet: its @imports and fonts are inputs too.
+    folders += sorted({_relative(project, (project.root / css).parent) for css in doc.extra_css})
     files = list(doc.extra_css)
     definition = _definition(reports, doc)
     inputs = collect_inputs(project.root, folders, files)
-    return Plan(folders, files, definition, fingerprint(inputs, params, definition), params)
+    return Plan(folders, files, definition, fingerprint(inputs, params, definition), params, inputs)
 
 
 def _relative(project: Project, path: Path) -> str:
@@ -193,30 +211,30 @@ def _current(project: Project, entry: Entry | None, plan: Plan, params: dict[str
     return outputs_intact(project, entry, params)
 
 
-def _forget_stale(manifest: dict[str, Any], reports: ReportsFile, project: Project) -> None:
-    """Drop entries whose definition changed or vanished, so no later run trusts them."""
+def _forget_stale(manifest: dict[str, Any], reports: ReportsFile) -> None:
+    """Make entries whose definition changed untrusted (keeping their edition); drop vanished ones.
+
+    Otherwise a later no-change run, which trusts the manifest while reports.yaml is unchanged,
+    could take an entry made under an older definition for current.
+    """
     definitions = {d.name: _definition(reports, d) for d in reports.documents}
     for name, entry in list(manifest["documents"].items()):
-        if definitions.get(name) != entry.get("definition"):
+        if name not in definitions or not valid_entry(entry):
             del manifest["documents"][name]
+        elif definitions[name] != entry["definition"]:
+            entry["fingerprint"] = "stale: definition changed"
 
 
-def _build_one(
-    project: Project,
-    options: BuildOptions,
-    inputs: Inputs,
-    doc: DocumentDef,
-    env: Any,
-    plan: Plan,
-    previous: Entry | None,
-) -> tuple[DocumentResult, Entry | None]:
+def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
+    """Render one document and write it; on failure the previous PDF is left as it was."""
     from .render import render_pdf
     from .templating import render_html
 
+    project, options, inputs, doc = job.project, job.options, job.inputs, job.doc
     target = project.reports_dir / doc.output_name
     started = time.perf_counter()
     snapshot = inputs.datasets[doc.data].model_dump(mode="json")
-    edition = _edition(project, doc, snapshot, previous, options.date)
+    edition = next_edition(project.state_dir, doc.name, snapshot, job.previous, options.date)
     try:
         context = _context(project, doc, inputs, options.date, edition)
         html = render_html(env, doc.template, context)
@@ -224,66 +242,45 @@ def _build_one(
         write_atomic(target, result.pdf)
         if options.html:  # only beside a PDF that was written, so the pair always matches
             write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
-        _keep_snapshot(project, doc, snapshot, edition, previous)
+        keep_snapshot(project.state_dir, doc.name, snapshot, edition)
     except BriefgenError as e:
-        seconds = time.perf_counter() - started
-        return DocumentResult(
-            doc.name, target, "failed", _why(previous), seconds, error=str(e)
-        ), None
+        return replace(_failed(job, str(e)), seconds=time.perf_counter() - started), None
     warnings = [f"weasyprint: {w}" for w in result.warnings] + _budget(doc, result.pages)
     built = DocumentResult(
         doc.name,
         target,
         "built",
-        _why(previous),
+        job.reason,
         time.perf_counter() - started,
         result.pages,
         len(result.pdf),
         edition.number,
         warnings,
     )
-    return built, _entry(project, plan, built, edition, snapshot, inputs, doc)
+    return built, _entry(project, job.plan, built, edition, snapshot, inputs, doc)
 
 
-def _why(previous: Entry | None) -> str:
-    return "inputs changed (or --force)" if previous else "first build"
-
-
-def _edition(
-    project: Project,
-    doc: DocumentDef,
-    snapshot: dict[str, Any],
-    previous: Entry | None,
-    today: dt.date,
-) -> Edition:
-    """Return this build's edition: the previous one if the data is the same, else the next."""
-    if not previous:
-        return Edition(1, today)
-    if previous["snapshot_sha"] == snapshot_digest(snapshot):
-        return Edition(
-            previous["edition"],
-            dt.date.fromisoformat(previous["edition_date"]),
-            previous["changes"],
+def _reason(project: Project, entry: Entry | None, plan: Plan, force: bool) -> str:
+    """Say why a document is being rebuilt, as precisely as the manifest allows."""
+    if force:
+        return "--force"
+    if entry is None:
+        return "first build"
+    changed = [k for k in plan.params if plan.params[k] != entry["params"].get(k)]
+    if changed:
+        return "changed: " + ", ".join(
+            f"{k} {entry['params'].get(k)} → {plan.params[k]}" for k in changed
         )
-    old = json.loads(_snapshot_file(project, doc).read_text("utf-8"))
-    return Edition(previous["edition"] + 1, today, changes(old, snapshot))
-
-
-def _snapshot_file(project: Project, doc: DocumentDef) -> Path:
-    return project.state_dir / "snapshots" / f"{doc.name}.json"
-
-
-def _keep_snapshot(
-    project: Project,
-    doc: DocumentDef,
-    snapshot: dict[str, Any],
-    edition: Edition,
-    previous: Entry | None,
-) -> None:
-    """Keep the data of a new edition beside the manifest, to diff the next edition against."""
-    if not previous or previous["edition"] != edition.number:
-        text = json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False)
-        write_atomic(_snapshot_file(project, doc), text.encode())
+    if plan.definition != entry["definition"]:
+        return "changed: its definition in data/reports.yaml"
+    before = entry.get("inputs", {})
+    files = sorted(
+        k for k in plan.inputs.keys() | before.keys() if plan.inputs.get(k) != before.get(k)
+    )
+    if files:
+        more = f" and {len(files) - 3} more" if len(files) > 3 else ""
+        return f"changed: {', '.join(files[:3])}{more}"
+    return "the PDF was missing or modified"
 
 
 def _entry(
@@ -299,6 +296,7 @@ def _entry(
     warnings = [p for p in inputs.problems if Path(p.path).is_relative_to(folder)]
     return {
         "folders": plan.folders,
+        "inputs": plan.inputs,
         "files": plan.files,
         "definition": plan.definition,
         "fingerprint": plan.fingerprint,

@@ -29,7 +29,8 @@ commands:
                   visits, ...); with --write, refresh every file in schemas/
   templates       list every template and the folder it is read from; with
                   --eject NAME, copy a default template into your folder to edit
-  watch           rebuild what changed about a second after each save; Ctrl-C stops
+  watch           rebuild what changed about half a second after the last save;
+                  Ctrl-C or SIGTERM stops
   schedule        rebuild on a schedule (--cron "0 6 * * 1-5", or --every 15m)
                   until SIGTERM or Ctrl-C
 
@@ -39,7 +40,7 @@ not change is reported "up to date" and not rebuilt; --force rebuilds. Every run
 writes reports/build.json; --json also prints it.
 
 exit codes:
-  0    every document was built (or the check passed)
+  0    every document was built or up to date (or the check passed)
   1    a document failed to build, or --strict and there were warnings
   2    usage, data or configuration error: nothing was built
   3    set-up failed (generate.py could not prepare its environment)

@@ -44,8 +44,7 @@ def build(
 
 def report_run(result: RunResult, strict: bool) -> None:
     """Log data warnings, one line per document, and a summary line."""
-    for problem in result.problems:
-        log.warning("%s", problem)
+    report_warnings(result.problems)
     for document in result.documents:
         _report_document(document)
     counts = {
@@ -92,8 +91,7 @@ def check(project: Project, options: BuildOptions, strict: bool) -> int:
     from .build import check_templates
 
     inputs = validate(project, options)
-    for problem in inputs.problems:
-        log.warning("%s", problem)
+    report_warnings(inputs.problems)
     template_errors = check_templates(project, inputs, options.date)
     for message in template_errors:
         log.error("%s", message)
@@ -172,6 +170,15 @@ def build_and_survive(
     except Exception as e:  # an unattended loop must outlive any one run; say what happened
         log.error("run failed: %s: %s", type(e).__name__, e)
         return EXIT_FAILED
+
+
+def report_warnings(problems: Sequence[Problem]) -> None:
+    """Log data warnings; those the data acknowledges are notes, so quiet runs stay quiet."""
+    for problem in problems:
+        if problem.acknowledged:
+            log.info("note: %s", problem)
+        else:
+            log.warning("%s", problem)
 
 
 def report_problems(problems: Sequence[Problem]) -> None:

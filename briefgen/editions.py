@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from .output import write_atomic
 
 # When a section was checked is not a change of content.
 IGNORED_KEYS = {"as_of", "review_by"}
@@ -47,19 +52,20 @@ def _walk(value: Any, path: Path_, flat: dict[Path_, Any], items: set[Path_]) ->
             if key not in IGNORED_KEYS:
                 _walk(value[key], (*path, key), flat, items)
     elif isinstance(value, list):
-        seen: dict[str, int] = {}
+        labels = [_label(item, index) for index, item in enumerate(value)]
         for index, item in enumerate(value):
-            label = _label(item, index)
-            seen[label] = seen.get(label, 0) + 1
-            item_path = (*path, label if seen[label] == 1 else f"{label} #{seen[label]}")
+            label = labels[index]
+            if labels.count(label) > 1:  # the same name twice (two visits by one person): add dates
+                label = _label(item, index, dated=True)
+            item_path = (*path, label)
             items.add(item_path)
             _walk(item, item_path, flat, items)
     else:
         flat[path] = value
 
 
-def _label(item: Any, index: int) -> str:
-    """Name a list item by what a reader would call it: its id, name or title, and its date."""
+def _label(item: Any, index: int, dated: bool = False) -> str:
+    """Name a list item by what a reader would call it: its id, name or title (and its date)."""
     if isinstance(item, str):
         return item
     if not isinstance(item, dict):
@@ -74,7 +80,7 @@ def _label(item: Any, index: int) -> str:
         f"item {index + 1}",
     )
     when = item.get("date") or item.get("start")
-    return f"{name} ({when})" if when else name
+    return f"{name} ({when})" if when and dated else name
 
 
 def _outermost(paths: set[Path_]) -> set[Path_]:
@@ -88,8 +94,61 @@ def _under(key: Path_, prefixes: set[Path_]) -> bool:
 def _path(path: Path_) -> str:
     # "visits › visits › X" reads better as "visits › X": a section file and its list share a name.
     parts = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
-    return " › ".join(parts)
+    return " › ".join(p.replace("_", " ") for p in parts)
 
 
 def _value(value: Any) -> str:
     return "—" if value is None else f"“{value}”"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A document's edition: it advances when the document's data changes."""
+
+    number: int
+    date: dt.date
+    changes: list[str] = field(default_factory=list)
+
+
+UNREADABLE = "The data of the previous edition could not be read, so its changes cannot be listed."
+
+
+def next_edition(
+    state: Path,
+    name: str,
+    snapshot: dict[str, Any],
+    previous: dict[str, Any] | None,
+    today: dt.date,
+) -> Edition:
+    """Return this build's edition: the previous one if the data is the same, else the next."""
+    if not previous:
+        return Edition(1, today)
+    if previous["snapshot_sha"] == snapshot_digest(snapshot):
+        date = dt.date.fromisoformat(previous["edition_date"])
+        return Edition(previous["edition"], date, list(previous["changes"]))
+    old = _load(snapshot_path(state, name, previous["edition"]))
+    lines = changes(old, snapshot) if old is not None else [UNREADABLE]
+    return Edition(previous["edition"] + 1, today, lines)
+
+
+def snapshot_path(state: Path, name: str, number: int) -> Path:
+    """Return where the data of edition `number` of document `name` is kept."""
+    return state / "snapshots" / f"{name}.edition-{number}.json"
+
+
+def keep_snapshot(state: Path, name: str, snapshot: dict[str, Any], edition: Edition) -> None:
+    """Keep this edition's data, to list the next edition's changes; drop older editions'."""
+    path = snapshot_path(state, name, edition.number)
+    if not path.exists():
+        text = json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False)
+        write_atomic(path, text.encode())
+    for number in range(1, edition.number - 1):  # keep this edition and the one before
+        snapshot_path(state, name, number).unlink(missing_ok=True)
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None

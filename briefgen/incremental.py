@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .project import Project
 from .results import DocumentResult
 
 MANIFEST_VERSION = 1
+log = logging.getLogger("briefgen")
 Entry = dict[str, Any]
 
 
@@ -39,8 +41,7 @@ def collect_inputs(root: Path, folders: list[str], files: list[str]) -> dict[str
         base = root / folder
         paths = sorted(base.rglob("*")) if base.is_dir() else []
         for path in paths:
-            parts = path.relative_to(base).parts
-            if path.is_file() and not any(p.startswith((".", "__")) for p in parts):
+            if path.is_file() and not _ignored(path.relative_to(base).parts, path, root):
                 found[path.relative_to(root).as_posix()] = digest(path)
     found.update({name: digest(root / name) for name in files})
     return found
@@ -62,21 +63,64 @@ def build_params(project: Project, date: dt.date, html: bool) -> dict[str, Any]:
     }
 
 
+def _ignored(parts: tuple[str, ...], path: Path, root: Path) -> bool:
+    """Skip what cannot change a document: hidden files, editor backups, the output folder."""
+    if any(p.startswith((".", "__", "#")) for p in parts) or path.name.endswith(
+        ("~", ".swp", ".bak")
+    ):
+        return True
+    return path.is_relative_to(root / "reports")
+
+
 def fingerprint(inputs: dict[str, str], params: dict[str, Any], definition: str) -> str:
     """Return one hash of a document's inputs, build parameters and definition."""
     text = json.dumps([inputs, params, definition], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+REQUIRED = {
+    "folders": list,
+    "files": list,
+    "definition": str,
+    "fingerprint": str,
+    "params": dict,
+    "output": str,
+    "output_sha": str,
+    "pages": int,
+    "size": int,
+    "edition": int,
+    "edition_date": str,
+    "changes": list,
+    "snapshot_sha": str,
+}
+
+
 def load_manifest(project: Project) -> dict[str, Any]:
     """Return the manifest, or an empty one when it is missing, unreadable or of another version."""
+    empty: dict[str, Any] = {"version": MANIFEST_VERSION, "documents": {}}
+    if not project.manifest_file.exists():
+        return empty
     try:
         manifest = json.loads(project.manifest_file.read_text("utf-8"))
     except (OSError, ValueError):
-        return {"version": MANIFEST_VERSION, "documents": {}}
-    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
-        return {"version": MANIFEST_VERSION, "documents": {}}
+        manifest = None
+    if not (
+        isinstance(manifest, dict)
+        and manifest.get("version") == MANIFEST_VERSION
+        and isinstance(manifest.get("documents"), dict)
+    ):
+        log.warning(
+            "%s is unreadable or from another version: every document is rebuilt and "
+            "editions start again at 1",
+            project.manifest_file,
+        )
+        return empty
     return manifest
+
+
+def valid_entry(entry: Any) -> bool:
+    """True when a manifest entry has every field, of the right type (it may have been edited)."""
+    return isinstance(entry, dict) and all(isinstance(entry.get(k), t) for k, t in REQUIRED.items())
 
 
 def save_manifest(project: Project, manifest: dict[str, Any]) -> None:
@@ -127,9 +171,10 @@ def fast_path(
         return None
     documents = manifest["documents"]
     names = list(only) or manifest.get("order", [])
-    if not names or not all(
-        n in documents and is_current(project, documents[n], params) for n in names
-    ):
+    current = (
+        valid_entry(documents.get(n)) and is_current(project, documents[n], params) for n in names
+    )
+    if not names or not all(current):
         return None
     seen: dict[str, Problem] = {}
     for name in names:

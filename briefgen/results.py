@@ -27,7 +27,12 @@ class DocumentResult:
 
 
 def summary_json(
-    results: list[DocumentResult], date: str, warnings: list[str], exit_code: int, finished: str
+    results: list[DocumentResult],
+    date: str,
+    warnings: list[str],
+    exit_code: int,
+    finished: str,
+    errors: list[str] | None = None,
 ) -> str:
     """Return the run summary as JSON: what a monitor reads from --json or reports/build.json."""
     counts = {s: sum(r.status == s for r in results) for s in ("built", "up to date", "failed")}
@@ -36,6 +41,7 @@ def summary_json(
         "build_date": date,
         "exit_code": exit_code,
         "counts": counts,
+        "errors": errors or [],
         "data_warnings": warnings,
         "documents": [_document(r) for r in results],
     }

@@ -4,16 +4,18 @@ and leave a machine-readable summary (reports/build.json)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .errors import LockTimeout, Problem
+from .errors import InputError, LockTimeout, Problem
 from .incremental import build_params, fast_path
 from .output import write_atomic
 from .project import BuildOptions, Project
 from .results import DocumentResult, summary_json
 
-EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 4
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 4
+log = logging.getLogger("briefgen")
 
 
 @dataclass
@@ -38,18 +40,44 @@ def run(
     lock_timeout: float,
     clock: Callable[[], str],
 ) -> RunResult:
-    """Build under the project lock; write reports/build.json; raise InputError on bad input."""
-    with _locked(project, lock_timeout):
-        _remove_debris(project)
-        result = _run_unlocked(project, options)
-        failed = any(r.status == "failed" for r in result.documents)
-        result.exit_code = EXIT_FAILED if failed or (strict and result.warnings) else EXIT_OK
-        warnings = [str(p) for p in result.problems]
-        summary = summary_json(
-            result.documents, options.date.isoformat(), warnings, result.exit_code, clock()
-        )
-        write_atomic(project.summary_file, summary.encode())
-        return result
+    """Build under the project lock; write reports/build.json; raise InputError on bad input.
+
+    build.json is written whatever happens, so a monitor never reads an old success.
+    """
+    try:
+        with _locked(project, lock_timeout):
+            _remove_debris(project)
+            try:
+                result = _run_unlocked(project, options)
+            except InputError as e:
+                _summarise(project, options, RunResult([], [], EXIT_INPUT), clock, e.problems)
+                raise
+            failed = any(r.status == "failed" for r in result.documents)
+            result.exit_code = EXIT_FAILED if failed or (strict and result.warnings) else EXIT_OK
+            _summarise(project, options, result, clock)
+            return result
+    except LockTimeout as e:
+        _summarise(project, options, RunResult([], [], EXIT_LOCKED), clock, [e])
+        raise
+
+
+def _summarise(
+    project: Project,
+    options: BuildOptions,
+    result: RunResult,
+    clock: Callable[[], str],
+    errors: Sequence[object] = (),
+) -> None:
+    warnings = [str(p) for p in result.problems]
+    summary = summary_json(
+        result.documents,
+        options.date.isoformat(),
+        warnings,
+        result.exit_code,
+        clock(),
+        [str(e) for e in errors],
+    )
+    write_atomic(project.summary_file, summary.encode())
 
 
 def _run_unlocked(project: Project, options: BuildOptions) -> RunResult:
@@ -70,9 +98,13 @@ def _locked(project: Project, timeout: float) -> Iterator[None]:
     import filelock
 
     project.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(project.lock_file, timeout=timeout)
+    lock = filelock.FileLock(project.lock_file)
     try:
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            log.info("another build is running; waiting up to %g s for it", timeout)
+            lock.acquire(timeout=timeout)
     except filelock.Timeout as e:
         raise LockTimeout(
             f"another build holds {project.lock_file} and did not finish within {timeout:g} s; "

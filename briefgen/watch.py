@@ -84,14 +84,18 @@ def watch(project: Project, once: Callable[[], int]) -> int:
     from watchfiles import watch as changes
 
     once()
-    folders = watched_folders(project)
-    log.info("watching %s (Ctrl-C stops)", ", ".join(display_path(f) for f in folders))
     with _stop_on_signals() as stop:
-        for batch in changes(
-            *folders, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
-        ):
-            log.info("changed: %s", ", ".join(sorted({display_path(Path(p)) for _, p in batch})))
-            once()
+        while not stop.is_set():
+            folders = watched_folders(project)
+            log.info("watching %s (Ctrl-C stops)", ", ".join(display_path(f) for f in folders))
+            for batch in changes(
+                *folders, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
+            ):
+                names = sorted({display_path(Path(p)) for _, p in batch})
+                log.info("changed: %s", ", ".join(names))
+                once()
+                if watched_folders(project) != folders:  # e.g. a new extra_css folder: re-watch
+                    break
     log.info("watch stopped")
     return 0
 
@@ -131,7 +135,7 @@ def schedule(
             log.info("next run at %s", when.isoformat(sep=" ", timespec="seconds"))
             if stop.wait(max(0.0, (when - now()).total_seconds())):
                 break
-            log.info("scheduled run started")
+            log.info("scheduled run started at %s", now().isoformat(sep=" ", timespec="seconds"))
             log.info("scheduled run finished: exit code %d", once())
     log.info("scheduler stopped")
     return 0

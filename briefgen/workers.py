@@ -22,19 +22,23 @@ def run_jobs(
     jobs: Sequence[Job],
     workers: int,
     failed: Callable[[Job, str], Result],
-) -> list[Result]:
-    """Return work(job) for every job, in order, using up to `workers` processes.
+    done: Callable[[Result], None],
+) -> None:
+    """Call done(work(job)) for every job, in order, using up to `workers` processes.
 
     A job whose worker raises or dies gets failed(job, message) instead: one document never
     stops the others.
     """
     if workers <= 1 or len(jobs) <= 1:
-        return [_guarded(work, job, failed) for job in jobs]
+        for job in jobs:
+            done(_guarded(work, job, failed))
+        return
     import weasyprint  # noqa: F401  # loaded before forking, so workers do not each import it
 
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=_context()) as pool:
         futures = [pool.submit(work, job) for job in jobs]
-        return [_outcome(future, job, failed) for future, job in zip(futures, jobs, strict=True)]
+        for future, job in zip(futures, jobs, strict=True):
+            done(_outcome(future, job, failed))
 
 
 def _context() -> Any:

@@ -176,16 +176,13 @@ def test_changed_data_makes_a_new_edition_with_a_changes_box(project: Path, cli:
     assert result.code == 0 and "edition 2" in result.err
     text = text_of(project / NOTE)
     assert "Changes since the previous edition" in text and "Edition 2 of 29 November 2026" in text
-    assert (
-        "Changed: visits › Sebastián Piñera (2012) › occasion: “APEC summit” → “APEC Leaders”"
-        in text
-    )
+    assert "Changed: visits › Sebastián Piñera › occasion: “APEC summit” → “APEC Leaders”" in text
     # Re-checking a source (as_of) is not a change of content; the box stays with its edition.
     visits.write_text(visits.read_text().replace("as_of: 2026-11-28", "as_of: 2026-11-30"))
     assert cli(project, "--date", "2026-11-30").code == 0
     again = text_of(project / NOTE)
     assert "EDITION 2, 29 Nov 2026" in again  # the edition keeps its number and date
-    assert "Changed: visits › Sebastián Piñera (2012) › occasion" in again
+    assert "Changed: visits › Sebastián Piñera › occasion" in again
 
 
 def test_sections_past_their_review_date_warn(project: Path, cli: Cli) -> None:
@@ -297,3 +294,62 @@ def test_the_documented_cron_line_and_systemd_units_are_valid(tmp_path: Path) ->
     assert calendar
     done = subprocess.run([analyze, "calendar", calendar[1]], capture_output=True, text=True)
     assert done.returncode == 0 and "Next elapse:" in done.stdout, done.stderr
+
+
+def test_editions_survive_definition_edits_and_damaged_state(project: Path, cli: Cli) -> None:
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    visits = project / "data/chile-russia/visits.yaml"
+    visits.write_text(visits.read_text().replace("place: Santiago", "place: Valparaíso"))
+    assert cli(project, "--date", BUILD_DATE).code == 0  # edition 2
+    reports = project / "data/reports.yaml"
+    reports.write_text(
+        reports.read_text().replace(
+            "issuer: Chile–Russia bilateral desk", "issuer: Chile–Russia desk"
+        )
+    )
+    result = cli(project, "--date", BUILD_DATE, "--json")
+    summary = json.loads(result.out)
+    assert [(d["edition"], d["reason"]) for d in summary["documents"]] == [
+        (2, "changed: its definition in data/reports.yaml")
+    ] * 3
+    # The snapshot of edition 2 is damaged: the next edition says so instead of failing.
+    for snapshot in (project / "reports/.briefgen/snapshots").glob("*.edition-2.json"):
+        snapshot.write_text("garbage")
+    visits.write_text(visits.read_text().replace("place: Valparaíso", "place: Santiago"))
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    assert "could not be read, so its changes cannot be listed" in text_of(project / NOTE)
+    # A manifest that is not JSON: a warning, and everything is rebuilt.
+    (project / "reports/.briefgen/manifest.json").write_text("{broken")
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 0 and "manifest.json is unreadable" in result.err
+    assert "3 built, 0 up to date" in result.err
+
+
+def test_fonts_and_imports_beside_extra_css_are_inputs(project: Path, cli: Cli) -> None:
+    (project / "house").mkdir()
+    (project / "house/house.css").write_text('@import "more.css";\n')
+    (project / "house/more.css").write_text("h2 { color: #123456; }\n")
+    reports = project / "data/reports.yaml"
+    reports.write_text(
+        reports.read_text().replace(
+            "    page_budget: 1\n", "    page_budget: 1\n    extra_css: [house/house.css]\n"
+        )
+    )
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    (project / "house/more.css").write_text("h2 { color: #654321; }\n")
+    result = cli(project, "--date", BUILD_DATE, "--json")
+    assert statuses(project) == {
+        "briefing-note": "up to date",
+        "eeu-brief": "up to date",
+        "fact-sheet": "built",
+    }
+    assert json.loads(result.out)["documents"][2]["reason"] == "changed: house/more.css"
+
+
+def test_build_json_reports_bad_input_too(project: Path, cli: Cli) -> None:
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    (project / "data/chile-russia/visits.yaml").write_text("visits: [\n")
+    assert cli(project, "--date", BUILD_DATE).code == 2
+    summary = json.loads((project / "reports/build.json").read_text())
+    assert summary["exit_code"] == 2 and summary["documents"] == []
+    assert "visits.yaml" in summary["errors"][0]
