@@ -108,7 +108,7 @@ def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> li
 
 def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[DocumentResult]:
     """Build every selected document whose inputs changed; one failure does not stop the others."""
-    from .workers import run_jobs
+    from .workers import Limits, run_jobs
 
     manifest = load_manifest(project)
     params = build_params(project, options.date, options.html)
@@ -132,7 +132,8 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
             manifest["documents"][result.name] = new_entry
         save_manifest(project, manifest)
 
-    run_jobs(_run_job, jobs, options.jobs, _crashed, record)
+    limits = Limits(options.time_limit, options.memory_limit) if options.isolate else None
+    run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits)
     manifest["reports_sha"] = digest(project.reports_file)
     manifest["order"] = [d.name for d in inputs.reports.documents]
     save_manifest(project, manifest)

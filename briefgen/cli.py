@@ -128,6 +128,20 @@ def _parser() -> argparse.ArgumentParser:
         help="render up to N documents at once (default: one per core)",
     )
     parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=300,
+        metavar="SECONDS",
+        help="stop a document that renders for longer than this (default 300)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=_positive,
+        default=2048,
+        metavar="MB",
+        help="stop a document that needs more memory than this (default 2048)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the run summary (reports/build.json) on stdout"
     )
     parser.add_argument(
@@ -233,9 +247,16 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return commands.templates(project, args.eject)
 
     def options() -> BuildOptions:  # called per run, so a long-running scheduler follows the days
-        jobs = 1 if command == "watch" else args.jobs  # a watcher renders in its own warm process
+        watching = command == "watch"  # a watcher renders in its own warm process
         return BuildOptions(
-            args.date or _default_date(), tuple(args.only), args.html, args.force, jobs
+            args.date or _default_date(),
+            tuple(args.only),
+            args.html,
+            args.force,
+            1 if watching else args.jobs,
+            args.time_limit,
+            args.memory_limit,
+            not watching,
         )
 
     if command == "check":

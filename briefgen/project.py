@@ -17,6 +17,9 @@ class BuildOptions:
     html: bool = False
     force: bool = False
     jobs: int = 1  # worker processes for documents that need rendering
+    time_limit: float = 300.0  # seconds per document
+    memory_limit: int = 2048  # MB per document, beyond the warm interpreter
+    isolate: bool = True  # render in worker processes, with the limits; False: in this process
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,10 @@ def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) 
         raise TemplateError(_syntax(e, name)) from e
     except jinja2.UndefinedError as e:
         raise TemplateError(f"{_template_frame(e) or name}: {e}") from e
+    except MemoryError as e:
+        raise TemplateError(
+            f"{_template_frame(e) or name}: ran out of memory (see --memory-limit)"
+        ) from e
     except RecursionError as e:  # typically {% extends "x.html" %} inside x.html itself
         raise TemplateError(
             f"{_template_frame(e) or name}: templates include or extend each "

@@ -1,20 +1,42 @@
-"""Render several documents at once: a pool of processes, one per core.
+"""Render documents in worker processes, several at once, each with a time and a memory limit.
 
-Documents are independent jobs, so a pool is all it takes. WeasyPrint (the slow import) is loaded
-once in the parent before the pool forks, so every worker starts warm.
+Documents are independent jobs. Each runs in a process of its own, forked after WeasyPrint is
+loaded, so every worker starts warm. A runaway document (an endless template loop, a huge image)
+is stopped at its limit and fails alone; the others are built.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
-import sys
+import resource
+import signal
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may use: wall-clock seconds, and memory beyond the warm interpreter."""
+
+    seconds: float = 300.0
+    megabytes: int = 2048
+
+
+@dataclass
+class _Running(Generic[Job]):
+    index: int
+    job: Job
+    process: Any
+    connection: Connection
+    deadline: float
 
 
 def run_jobs(
@@ -23,27 +45,113 @@ def run_jobs(
     workers: int,
     failed: Callable[[Job, str], Result],
     done: Callable[[Result], None],
+    limits: Limits | None = None,
 ) -> None:
     """Call done(work(job)) for every job, in order, using up to `workers` processes.
 
-    A job whose worker raises or dies gets failed(job, message) instead: one document never
-    stops the others.
+    Without limits (the watcher's warm, interactive process), jobs run in this process.
+    A job that raises, dies, or goes over its limits gets failed(job, message) instead.
     """
-    if workers <= 1 or len(jobs) <= 1:
+    if limits is None:
         for job in jobs:
             done(_guarded(work, job, failed))
         return
     import weasyprint  # noqa: F401  # loaded before forking, so workers do not each import it
 
-    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=_context()) as pool:
-        futures = [pool.submit(work, job) for job in jobs]
-        for future, job in zip(futures, jobs, strict=True):
-            done(_outcome(future, job, failed))
+    _Pool(work, failed, done, max(1, workers), limits).run(jobs)
 
 
-def _context() -> Any:
-    # fork shares the warm interpreter; elsewhere (macOS, Windows) spawn is the safe default.
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+class _Pool(Generic[Job, Result]):
+    def __init__(
+        self,
+        work: Callable[[Job], Result],
+        failed: Callable[[Job, str], Result],
+        done: Callable[[Result], None],
+        workers: int,
+        limits: Limits,
+    ) -> None:
+        self.work, self.failed, self.done = work, failed, done
+        self.workers, self.limits = workers, limits
+        self.context = multiprocessing.get_context("fork")
+        self.finished: dict[int, Result] = {}
+        self.reported = 0
+
+    def run(self, jobs: Sequence[Job]) -> None:
+        waiting = list(enumerate(jobs))
+        running: list[_Running[Job]] = []
+        while waiting or running:
+            while waiting and len(running) < self.workers:
+                running.append(self._start(*waiting.pop(0)))
+            soonest = min(r.deadline for r in running)
+            ready = wait(
+                [r.connection for r in running], timeout=max(0.0, soonest - time.monotonic())
+            )
+            for item in list(running):
+                if item.connection in ready or time.monotonic() >= item.deadline:
+                    self.finished[item.index] = self._finish(item, item.connection in ready)
+                    running.remove(item)
+            self._report_in_order()
+
+    def _start(self, index: int, job: Job) -> _Running[Job]:
+        receiver, sender = self.context.Pipe(duplex=False)
+        process = self.context.Process(
+            target=_child, args=(self.work, job, sender, self.limits.megabytes), daemon=True
+        )
+        process.start()
+        sender.close()
+        return _Running(index, job, process, receiver, time.monotonic() + self.limits.seconds)
+
+    def _finish(self, item: _Running[Job], ready: bool) -> Result:
+        message = None
+        if ready:
+            try:
+                kind, value = item.connection.recv()
+            except EOFError:  # the worker died without a word: killed, or out of memory
+                kind, value = "error", None
+            if kind == "ok":
+                message, result = None, value
+            else:
+                message = value or "the worker process died (out of memory, or killed)"
+        else:
+            message = f"took longer than the time limit of {self.limits.seconds:g} s; stopped"
+        item.process.kill()
+        item.process.join()
+        item.connection.close()
+        return self.failed(item.job, message) if message else result
+
+    def _report_in_order(self) -> None:
+        while self.reported in self.finished:
+            self.done(self.finished.pop(self.reported))
+            self.reported += 1
+
+
+def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: int) -> None:
+    """Run one job in a worker: limit its memory, send back the result or the error."""
+    _die_with_parent()
+    _limit_memory(megabytes)
+    try:
+        sender.send(("ok", work(job)))
+    except MemoryError:
+        sender.send(("error", f"ran out of memory (limit: {megabytes} MB beyond the interpreter)"))
+    except Exception as e:  # a bug in one document's build must not stop the others
+        sender.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        sender.close()
+
+
+def _die_with_parent() -> None:
+    # If the run is killed (kill -9), its workers must not go on writing files unsupervised.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _limit_memory(megabytes: int) -> None:
+    # Address space now (the warm interpreter, WeasyPrint included) plus the allowance.
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[0])
+    current = pages * resource.getpagesize()
+    limit = current + megabytes * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _guarded(
@@ -52,13 +160,4 @@ def _guarded(
     try:
         return work(job)
     except Exception as e:  # a bug in one document's build must not stop the others
-        return failed(job, f"{type(e).__name__}: {e}")
-
-
-def _outcome(future: Future[Result], job: Job, failed: Callable[[Job, str], Result]) -> Result:
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        return failed(job, "the worker process died (out of memory, or killed)")
-    except Exception as e:  # same as _guarded, across the process boundary
         return failed(job, f"{type(e).__name__}: {e}")

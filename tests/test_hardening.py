@@ -1,0 +1,183 @@
+"""Hostile and broken input, runaway documents, and the validity of what is written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pikepdf
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefgen.data import MAX_BYTES, read_yaml
+from briefgen.errors import InputError
+from briefgen.models import SECTIONS
+from tests.conftest import BUILD_DATE, REPO, Run, copy_project
+
+Cli = Callable[..., Run]
+CORPUS = Path(__file__).parent / "corpus"
+VISITS = "data/chile-russia/visits.yaml"
+# Each broken file, put in place of visits.yaml: the first error line it must give.
+EXPECTED = {
+    "alias-bomb": r"visits.yaml:2:8: YAML syntax: aliases \(\*name\) are not allowed",
+    "bad-indentation": r"visits.yaml:2:8: YAML syntax: mapping values are not allowed here",
+    "control-character": r"visits.yaml:3:11: control character U\+0000 is not allowed in YAML",
+    "duplicate-key": r"visits.yaml:3:1: as_of: duplicate key \(first defined on line 2\)",
+    "empty": r"visits.yaml:1:1: the file is empty; expected a mapping",
+    "impossible-date": r"visits.yaml:2:1: as_of: Input should be a valid date",
+    "non-utf8": r"visits.yaml:2:13: not valid UTF-8 \(byte 0xe9\)",
+    "tabs": r"visits.yaml:5:1: YAML syntax: .*'\\t'",
+    "top-level-list": r"visits.yaml:1:1: Input should be a valid dictionary",
+    "unclosed-quote": r"visits.yaml:4:1: YAML syntax: while scanning a quoted scalar",
+    "unknown-key": r"visits.yaml:3:1: sumary: unknown key",
+    "wrong-types": r"visits.yaml:3:1: summary: Input should be a valid string",
+}
+
+
+@pytest.fixture
+def copy(built: Path, tmp_path: Path) -> Path:
+    """A project with its PDFs already built, to prove that bad input does not touch them."""
+    shutil.copytree(built, tmp_path / "copy")
+    return tmp_path / "copy"
+
+
+def pdfs(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (project / "reports").glob("*.pdf")}
+
+
+def test_the_corpus_covers_every_case() -> None:
+    assert sorted(p.stem for p in CORPUS.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_each_broken_file_gets_a_located_error_and_loses_nothing(
+    copy: Path, cli: Cli, case: str
+) -> None:
+    before = pdfs(copy)
+    shutil.copyfile(CORPUS / f"{case}.yaml", copy / VISITS)
+    for args in (("check",), ("--date", BUILD_DATE, "--force")):
+        result = cli(copy, *args)
+        assert result.code == 2
+        pattern = r"^error: data/chile-russia/" + EXPECTED[case]
+        assert re.search(pattern, result.err, re.M), result.err
+        assert "Traceback" not in result.err
+        assert result.err.rstrip().endswith("problem(s) found; nothing was built")
+    assert pdfs(copy) == before
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(copy: Path, cli: Cli) -> None:
+    (copy / VISITS).write_text("summary: x\n" + "# padding\n" * (MAX_BYTES // 10 + 1))
+    result = cli(copy, "check")
+    assert result.code == 2
+    assert re.search(r"visits.yaml:1:1: file is \d+ bytes; the limit is 1000000", result.err)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_mutated_data_only_ever_raises_briefgens_errors(
+    data: st.DataObject, tmp_path: Path
+) -> None:
+    text = (REPO / VISITS).read_text("utf-8")
+    position = data.draw(st.integers(0, len(text)))
+    cut = data.draw(st.integers(0, 20))
+    insert = data.draw(
+        st.text(alphabet=st.sampled_from(list(":-[]{}&*!|>'\"#\n\t %@`,?0129aZé\x00")), max_size=8)
+    )
+    path = tmp_path / "visits.yaml"
+    path.write_text(text[:position] + insert + text[position + cut :], "utf-8")
+    try:
+        SECTIONS["visits"].model_validate(read_yaml(path).value)
+    except InputError as e:
+        assert all(problem.line >= 1 and problem.col >= 1 for problem in e.problems)
+    except ValueError as e:  # pydantic's ValidationError; the CLI locates it through validate.py
+        assert type(e).__name__ == "ValidationError"
+
+
+def test_html_in_data_is_escaped_and_attachments_outside_are_refused(
+    project: Path, cli: Cli
+) -> None:
+    base = project / "templates/base.html"
+    base.write_text(
+        base.read_text().replace(
+            "</head>", '<link rel="attachment" href="file:///etc/passwd"></head>'
+        )
+    )
+    result = cli(project, "--date", BUILD_DATE, "--only", "fact-sheet")
+    assert result.code == 1 and "refused to load file:///etc/passwd" in result.err
+    assert not (project / "reports/chile-russia-fact-sheet.pdf").exists()
+
+
+def test_document_names_cannot_escape_reports(project: Path, cli: Cli) -> None:
+    reports = project / "data/reports.yaml"
+    reports.write_text(
+        reports.read_text().replace(
+            "output: chile-russia-fact-sheet.pdf", "output: ../../escaped.pdf"
+        )
+    )
+    result = cli(project, "check")
+    assert result.code == 2 and "documents.2.output: String should match pattern" in result.err
+
+
+def test_runaway_documents_stop_at_their_limits_and_the_others_build(
+    project: Path, cli: Cli
+) -> None:
+    (project / "templates/eeu-brief.html").write_text(
+        "<p>{% for i in range(10**10) %}{% endfor %}</p>\n"
+    )  # endless work
+    (project / "templates/fact-sheet.html").write_text('<p>{{ "x" * 10**10 }}</p>\n')  # 10 GB
+    result = cli(project, "--date", BUILD_DATE, "--time-limit", "3", "--memory-limit", "500")
+    assert result.code == 1
+    assert "error: eeu-brief: took longer than the time limit of 3 s; stopped" in result.err
+    assert "error: fact-sheet: templates/fact-sheet.html:1: ran out of memory" in result.err
+    assert "1 built, 0 up to date, 2 failed" in result.err
+
+
+def test_every_shipped_pdf_passes_qpdf_check(built: Path) -> None:
+    for path in sorted((built / "reports").glob("*.pdf")):
+        with pikepdf.open(path) as pdf:
+            assert pdf.check_pdf_syntax() == [], path.name  # qpdf --check, via pikepdf's qpdf
+
+
+def test_two_hundred_documents_build_with_bounded_memory_and_then_skip(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "load")
+    reports = project / "data/reports.yaml"
+    text = reports.read_text()
+    entry = text[text.index("  - name: fact-sheet") :]
+    copies = [
+        entry.replace("name: fact-sheet", f"name: sheet-{i:03d}").replace(
+            "chile-russia-fact-sheet.pdf", f"sheet-{i:03d}.pdf"
+        )
+        for i in range(200)
+    ]
+    reports.write_text(text[: text.index("  - name: briefing-note")] + "\n".join(copies))
+    probe = (
+        "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], capture_output=True,"
+        " text=True); print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+        " print(r.stderr[-300:], file=sys.stderr)"
+    )
+    command = [
+        sys.executable,
+        str(REPO / "generate.py"),
+        "--project",
+        str(project),
+        "--date",
+        BUILD_DATE,
+        "-q",
+    ]
+    env = {"BRIEFGEN_NO_BOOTSTRAP": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, env=env
+    )
+    code, peak_kb = map(int, done.stdout.split())
+    assert code == 0, done.stderr
+    assert len(list((project / "reports").glob("sheet-*.pdf"))) == 200
+    assert peak_kb < 400 * 1024, f"peak RSS {peak_kb // 1024} MB"
+    again = subprocess.run([*command[:-1], "--json"], capture_output=True, text=True, env=env)
+    assert '"up to date": 200' in again.stdout
