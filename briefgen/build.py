@@ -111,7 +111,7 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
     from .workers import Limits, run_jobs
 
     manifest = load_manifest(project)
-    params = build_params(project, options.date, options.html)
+    params = build_params(project, options.date, options.html, options.pdf_variant)
     _forget_stale(manifest, inputs.reports)
     results: dict[str, DocumentResult] = {}
     jobs: list[Job] = []
@@ -239,7 +239,8 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
     try:
         context = _context(project, doc, inputs, options.date, edition)
         html = render_html(env, doc.template, context)
-        result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc))
+        variant = options.pdf_variant or doc.pdf_variant
+        result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc), variant)
         write_atomic(target, result.pdf)
         if options.html:  # only beside a PDF that was written, so the pair always matches
             write_atomic(target.with_suffix(".html"), html.encode("utf-8"))

@@ -128,6 +128,13 @@ def _parser() -> argparse.ArgumentParser:
         help="render up to N documents at once (default: one per core)",
     )
     parser.add_argument(
+        "--pdf-variant",
+        choices=["pdf/a-3u", "pdf/ua-1"],
+        default=None,
+        help="write every document as PDF/A-3u (archival) or PDF/UA-1 (tagged, accessible); "
+        "otherwise each document's pdf_variant in data/reports.yaml, if any",
+    )
+    parser.add_argument(
         "--time-limit",
         type=float,
         default=300,
@@ -257,6 +264,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
             args.time_limit,
             args.memory_limit,
             not watching,
+            args.pdf_variant,
         )
 
     if command == "check":

@@ -66,6 +66,9 @@ class DocumentDef(Model):
     language: LanguageTag = Field(
         "en-GB", description="Language tag (en-GB, es, ru): hyphenation, date format, PDF /Lang."
     )
+    pdf_variant: Literal["pdf/a-3u", "pdf/ua-1"] | None = Field(
+        None, description="PDF/A-3u for archiving, or PDF/UA-1 (tagged, with alt text) for access."
+    )
     page_size: Literal["A4", "Letter"] = Field("A4", description="Paper size.")
     page_budget: int | None = Field(
         None, ge=1, description="Most pages the document may have; more is a warning."

@@ -47,7 +47,9 @@ def collect_inputs(root: Path, folders: list[str], files: list[str]) -> dict[str
     return found
 
 
-def build_params(project: Project, date: dt.date, html: bool) -> dict[str, Any]:
+def build_params(
+    project: Project, date: dt.date, html: bool, variant: str | None = None
+) -> dict[str, Any]:
     """Return the build parameters that are inputs of every document."""
     from importlib.metadata import version
 
@@ -60,6 +62,7 @@ def build_params(project: Project, date: dt.date, html: bool) -> dict[str, Any]:
         "weasyprint": version("weasyprint"),
         "html": html,
         "templates": folders,
+        "pdf_variant": variant,
     }
 
 

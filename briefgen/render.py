@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,8 +26,13 @@ class RenderResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def render_pdf(html: str, base_dir: Path, allowed: Sequence[Path]) -> RenderResult:
-    """Lay out `html` (relative URLs resolve against `base_dir`) and return the PDF bytes."""
+def render_pdf(
+    html: str, base_dir: Path, allowed: Sequence[Path], variant: str | None = None
+) -> RenderResult:
+    """Lay out `html` (relative URLs resolve against `base_dir`) and return the PDF bytes.
+
+    `variant` is a WeasyPrint PDF variant, e.g. "pdf/a-3u" (archival) or "pdf/ua-1" (tagged).
+    """
     import weasyprint  # heavy: imported only when a document is really rendered
 
     fetcher = _make_fetcher(weasyprint, [p.resolve() for p in allowed])
@@ -34,8 +41,14 @@ def render_pdf(html: str, base_dir: Path, allowed: Sequence[Path]) -> RenderResu
             document = weasyprint.HTML(
                 string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
             ).render()
-            # No /ID: it would differ between runs; the build date fixes the metadata dates.
-            pdf = document.write_pdf(pdf_identifier=False)
+            # The /ID (required by PDF/A) comes from the content, not from a clock or a random
+            # source, so the same inputs give the same bytes. File URLs are left out: where a
+            # stylesheet was found (an ejected copy, say) is not content.
+            content = re.sub(r"file://[^\"')\s]*", "", html)
+            identifier = hashlib.sha256(content.encode()).hexdigest()[:32].encode()
+            pdf = document.write_pdf(
+                pdf_identifier=identifier, pdf_variant=variant, pdf_tags=variant == "pdf/ua-1"
+            )
         except Exception as e:  # WeasyPrint raises many types; report them as one
             raise RenderError(f"WeasyPrint could not lay out the document: {e}") from e
     if fetcher.refused:

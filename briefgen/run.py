@@ -82,7 +82,7 @@ def _summarise(
 
 def _run_unlocked(project: Project, options: BuildOptions) -> RunResult:
     if not options.force:
-        params = build_params(project, options.date, options.html)
+        params = build_params(project, options.date, options.html, options.pdf_variant)
         skipped = fast_path(project, params, options.only)
         if skipped:  # nothing changed: no schema, templates or WeasyPrint loaded
             return RunResult(*skipped)

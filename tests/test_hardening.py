@@ -181,3 +181,38 @@ def test_two_hundred_documents_build_with_bounded_memory_and_then_skip(tmp_path:
     assert peak_kb < 400 * 1024, f"peak RSS {peak_kb // 1024} MB"
     again = subprocess.run([*command[:-1], "--json"], capture_output=True, text=True, env=env)
     assert '"up to date": 200' in again.stdout
+
+
+def _xmp(pdf: pikepdf.Pdf) -> str:
+    return bytes(pdf.Root.Metadata.read_bytes()).decode()
+
+
+def test_pdf_variants_carry_their_identification_and_structure(project: Path, cli: Cli) -> None:
+    note = project / "reports/chile-russia-briefing-note.pdf"
+    assert (
+        cli(
+            project, "--date", BUILD_DATE, "--only", "briefing-note", "--pdf-variant", "pdf/a-3u"
+        ).code
+        == 0
+    )
+    with pikepdf.open(note) as pdf:
+        assert 'pdfaid:part="3"' in _xmp(pdf) and 'pdfaid:conformance="U"' in _xmp(pdf)
+        assert pdf.check_pdf_syntax() == [] and "/ID" in pdf.trailer
+    result = cli(
+        project, "--date", BUILD_DATE, "--only", "briefing-note", "--pdf-variant", "pdf/ua-1"
+    )
+    assert result.code == 0 and "changed: pdf_variant pdf/a-3u → pdf/ua-1" not in result.err
+    with pikepdf.open(note) as pdf:
+        assert 'pdfuaid:part="1"' in _xmp(pdf)
+        figures: list[str] = []
+
+        def walk(node: object) -> None:
+            if isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == "/Figure":
+                    figures.append(str(node.get("/Alt")))
+                kids = node.get("/K")
+                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                    walk(kid)
+
+        walk(pdf.Root.StructTreeRoot)
+    assert figures and figures[0].startswith("Timeline of 5 presidential visits, 1993–2012")
