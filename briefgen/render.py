@@ -53,6 +53,9 @@ def render_pdf(
             raise RenderError(f"WeasyPrint could not lay out the document: {e}") from e
     if fetcher.refused:
         raise RenderError("refused to load " + "; ".join(fetcher.refused))
+    errors = [w.removeprefix("ERROR ") for w in warnings if w.startswith("ERROR ")]
+    if errors:  # a brief with a hole where an image should be is not a brief to circulate
+        raise RenderError("WeasyPrint could not use a resource: " + "; ".join(errors))
     return RenderResult(pdf, len(document.pages), warnings)
 
 
@@ -90,7 +93,9 @@ class _ListHandler(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        # WeasyPrint logs an unusable resource (a missing or oversized image, say) as an ERROR.
+        prefix = "ERROR " if record.levelno >= logging.ERROR else ""
+        self.messages.append(prefix + record.getMessage())
 
 
 @contextmanager

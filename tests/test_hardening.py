@@ -216,3 +216,61 @@ def test_pdf_variants_carry_their_identification_and_structure(project: Path, cl
 
         walk(pdf.Root.StructTreeRoot)
     assert figures and figures[0].startswith("Timeline of 5 presidential visits, 1993–2012")
+
+
+def _vnu() -> Path:
+    """Return the Nu Html Checker's jar, installing the vnu-jar npm package once into .venv/."""
+    if not (shutil.which("npm") and shutil.which("java")):
+        pytest.skip("the Nu Html Checker needs npm and Java")
+    prefix = REPO / ".venv/vnu"
+    jar = prefix / "node_modules/vnu-jar/build/dist/vnu.jar"
+    if not jar.exists():
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(prefix),
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "vnu-jar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return jar
+
+
+def test_intermediate_html_passes_the_nu_checker(built: Path) -> None:
+    pages = sorted(str(p) for p in (built / "reports").glob("*.html"))
+    assert len(pages) == 3
+    done = subprocess.run(
+        ["java", "-jar", str(_vnu()), "--errors-only", *pages], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = built.parent / "broken.html"
+    broken.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>x</title></head><body>'
+        '<p id="a"></p><p id="a"></p></body></html>'
+    )
+    done = subprocess.run(
+        ["java", "-jar", str(_vnu()), "--errors-only", str(broken)], capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "Duplicate ID" in done.stdout + done.stderr  # it does check
+
+
+def test_a_decompression_bomb_image_fails_its_document_only(project: Path, cli: Cli) -> None:
+    from PIL import Image
+
+    Image.new("1", (20000, 20000)).save(project / "templates/bomb.png")  # 400 Mpx, ~50 kB
+    base = project / "templates/fact-sheet.html"
+    base.write_text(
+        base.read_text() + '{% block annexes %}<img src="bomb.png" alt="">{% endblock %}\n'
+    )
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 1
+    assert re.search(
+        r"error: fact-sheet: WeasyPrint could not use a resource: .*bomb\.png", result.err
+    )
+    assert "2 built, 0 up to date, 1 failed" in result.err

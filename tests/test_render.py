@@ -25,7 +25,14 @@ def insert(project: Path, markup: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "http://127.0.0.1:9/x.png", "https://example.org/x.css", "../../x.png"],
+    [
+        "file:///etc/passwd",
+        "file:///dev/urandom",
+        "/dev/urandom",
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/x.css",
+        "../../x.png",
+    ],
 )
 def test_urls_outside_the_project_are_refused(project: Path, cli: Cli, url: str) -> None:
     (project.parent / "x.png").write_bytes(b"outside the project")
