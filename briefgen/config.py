@@ -133,7 +133,7 @@ def load_reports(project: Project) -> ReportsFile:
         + _check_paths(reports, doc, project)
     )
     if not problems:  # the search path is only known once its folders are
-        problems = _check_templates(reports, doc, project)
+        problems = _check_templates(reports, doc, project) + _check_style(reports, doc, project)
     if problems:
         raise InputError(problems)
     return reports
@@ -191,6 +191,24 @@ def _check_templates(reports: ReportsFile, doc: Document, project: Project) -> l
                     doc.problem(loc, f"template {name!r} not found; searched {searched}")
                 )
     return problems
+
+
+def _check_style(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
+    """Check that every style: name is a custom property the stylesheets define (typos do nothing)."""
+    folders = search_path(project, reports)
+    theme = next((f / "briefing.css" for f in folders if (f / "briefing.css").is_file()), None)
+    problems = []
+    for i, d in enumerate(reports.documents):
+        sheets = ([theme] if theme else []) + [project.root / css for css in d.extra_css]
+        known = {"page-size"} | {n for s in sheets for n in _custom_properties(s)}
+        for name in sorted(set(d.style) - known):
+            message = f"the stylesheets define no --{name}; known: {', '.join(sorted(known))}"
+            problems.append(doc.problem(("documents", i, "style", name), message))
+    return problems
+
+
+def _custom_properties(stylesheet: Path) -> set[str]:
+    return set(re.findall(r"--([a-z][a-z0-9-]*)\s*:", stylesheet.read_text("utf-8")))
 
 
 def search_path(project: Project, reports: ReportsFile) -> list[Path]:

@@ -258,3 +258,14 @@ def test_an_empty_section_list_is_refused(project: Path, cli: Cli) -> None:
     assert (
         result.code == 2 and "documents.0.sections: List should have at least 1 item" in result.err
     )
+
+
+def test_a_misspelt_style_name_is_a_located_error(project: Path, cli: Cli) -> None:
+    add_to_reports(project, document_extra='    style: {acent: "#005a9c"}')
+    result = cli(project, "check")
+    assert result.code == 2
+    assert re.search(
+        r"data/reports.yaml:\d+:\d+: documents.0.style.acent: the stylesheets define "
+        r"no --acent; known: accent, band, ",
+        result.err,
+    )
