@@ -86,7 +86,8 @@ def _run_unlocked(project: Project, options: BuildOptions) -> RunResult:
         skipped = fast_path(project, params, options.only)
         if skipped:  # nothing changed: no schema, templates or WeasyPrint loaded
             return RunResult(*skipped)
-    from .build import build, check
+    from .build import build
+    from .inputs import check
 
     inputs = check(project, options)
     return RunResult(build(project, options, inputs), inputs.problems)
