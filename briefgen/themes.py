@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .errors import UsageError, display_path
 
-TEMPLATE_SUFFIXES = (".html", ".css", ".svg")
+# Templates and the assets they use: everything `templates` lists can be ejected.
+TEMPLATE_SUFFIXES = (".html", ".css", ".svg", ".png", ".jpg", ".ttf", ".otf", ".woff", ".woff2")
 
 
 @dataclass(frozen=True)

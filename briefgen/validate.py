@@ -66,8 +66,14 @@ def _read_extra(folder: Path, problems: list[Problem]) -> dict[str, object]:
     """Read extra/*.yaml, the data of user-defined sections, safely but without a schema."""
     extra: dict[str, object] = {}
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        name = path.stem.replace("-", "_")
+        if name in extra:
+            problems.append(
+                Problem(path, 1, 1, f"another file in extra/ is also data.extra.{name}")
+            )
+            continue
         try:
-            extra[path.stem.replace("-", "_")] = read_yaml(path).value
+            extra[name] = read_yaml(path).value
         except InputError as e:
             problems.extend(e.problems)
     return extra

@@ -104,3 +104,13 @@ def test_partial_dates_keep_their_precision(text: object, expected: str) -> None
 def test_partial_dates_reject_nonsense(bad: object) -> None:
     with pytest.raises(ValueError):
         PartialDate.parse(bad)
+
+
+def test_extra_data_names_must_not_collide(dataset: Path) -> None:
+    (dataset / "extra").mkdir()
+    (dataset / "extra/talking-points.yaml").write_text("a: 1\n")
+    (dataset / "extra/talking_points.yaml").write_text("b: 2\n")
+    assert problems_of(dataset) == [
+        "data/chile-russia/extra/talking_points.yaml:1:1: another file in extra/ is also "
+        "data.extra.talking_points"
+    ]
