@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--time-limit",
-        type=float,
+        type=_positive,
         default=300,
         metavar="SECONDS",
         help="stop a document that renders for longer than this (default 300)",
@@ -233,6 +233,9 @@ def main(argv: Sequence[str] | None = None, project_root: Path | None = None) ->
     except BriefgenError as e:
         log.error("%s", e)
         return EXIT_FAILED
+    except BrokenPipeError:  # `generate.py templates | head`: the reader left; nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         log.error("interrupted")
         return EXIT_INTERRUPTED
@@ -249,6 +252,11 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return commands.schema(root, args.name, args.write)
     if args.name:
         raise UsageError(f"unexpected argument {args.name!r}")
+    if not (root / "data/reports.yaml").is_file():
+        raise UsageError(
+            f"{root} is not a briefgen project: it has no data/reports.yaml "
+            "(run from the project folder, or pass --project DIR)"
+        )
     project = Project(root.resolve(), tuple(_folders(args.template_dirs)))
     if command == "templates":
         return commands.templates(project, args.eject)

@@ -35,10 +35,12 @@ def build(
     """Build what changed; report each document; with as_json, print build.json to stdout."""
     from .run import run
 
-    result = run(project, options, strict, lock_timeout, utc_now)
+    try:
+        result = run(project, options, strict, lock_timeout, utc_now)
+    finally:  # a run stopped by bad input or the lock still has a summary to print
+        if as_json and project.summary_file.is_file():
+            sys.stdout.write(project.summary_file.read_text("utf-8"))
     report_run(result, strict)
-    if as_json:
-        sys.stdout.write(project.summary_file.read_text("utf-8"))
     return result.exit_code
 
 

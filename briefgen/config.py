@@ -51,7 +51,9 @@ class DocumentDef(Model):
 
     name: Slug = Field(description="Short name, used by --only and in messages.")
     title: Text = Field(description="Full title: masthead, PDF title.")
-    short_title: Text | None = Field(None, description="Running header; default: the title.")
+    short_title: Annotated[str, Field(min_length=1, max_length=60)] | None = Field(
+        None, description="Running header; default: the title."
+    )
     document_id: Text = Field(description="Document identifier printed in the masthead and header.")
     version: Text = Field(description="Version printed beside the identifier.")
     template: Text = Field(

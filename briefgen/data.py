@@ -98,6 +98,8 @@ def read_yaml(path: Path) -> Document:
 
 def _read_text(path: Path) -> str:
     try:
+        if path.exists() and not path.is_file():
+            raise InputError([Problem(path, 1, 1, "not a regular file")])
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(

@@ -35,7 +35,8 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if _under(key, added | removed) or old_flat.get(key) == new_flat.get(key):
             continue
         before, after = _value(old_flat.get(key)), _value(new_flat.get(key))
-        lines.append(f"Changed: {_path(key)}: {before} → {after}")
+        # Words, not an arrow: the shipped font has no "→", and a fallback font is not allowed.
+        lines.append(f"Changed: {_path(key)}: now {after}, was {before}")
     return lines
 
 

@@ -32,7 +32,7 @@ def check(project: Project, options: BuildOptions) -> Inputs:
     except InputError as e:  # still check every data set, to report every problem at once
         errors += e.problems
         folders = project.data_dir.iterdir() if project.data_dir.is_dir() else []
-        names = sorted(p.name for p in folders if p.is_dir())
+        names = sorted(p.name for p in folders if (p / "sources.yaml").is_file())
     datasets: dict[str, Briefing] = {}
     problems: list[Problem] = []
     for name in names:

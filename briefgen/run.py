@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .errors import InputError, LockTimeout, Problem
+from .errors import InputError, LockTimeout, OutputError, Problem, UsageError
 from .incremental import build_params, fast_path
 from .output import write_atomic
 from .project import BuildOptions, Project
@@ -51,6 +51,9 @@ def run(
                 result = _run_unlocked(project, options)
             except InputError as e:
                 _summarise(project, options, RunResult([], [], EXIT_INPUT), clock, e.problems)
+                raise
+            except UsageError as e:
+                _summarise(project, options, RunResult([], [], EXIT_INPUT), clock, [e])
                 raise
             failed = any(r.status == "failed" for r in result.documents)
             result.exit_code = EXIT_FAILED if failed or (strict and result.warnings) else EXIT_OK
@@ -98,9 +101,9 @@ def _locked(project: Project, timeout: float) -> Iterator[None]:
     """Hold reports/.briefgen/lock: one build at a time; the kernel frees it if we are killed."""
     import filelock
 
-    project.state_dir.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(project.lock_file)
     try:
+        project.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             lock.acquire(timeout=0)
         except filelock.Timeout:
@@ -111,6 +114,8 @@ def _locked(project: Project, timeout: float) -> Iterator[None]:
             f"another build holds {project.lock_file} and did not finish within {timeout:g} s; "
             "try again later or pass a longer --lock-timeout"
         ) from e
+    except OSError as e:  # reports/ is a file, read-only, full... (filelock.Timeout is one too)
+        raise OutputError(f"cannot use {project.state_dir}: {e.strerror or e}") from e
     try:
         yield
     finally:

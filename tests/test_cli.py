@@ -235,3 +235,19 @@ def test_any_template_exception_fails_only_its_document(project: Path, cli: Cli)
     assert "ZeroDivisionError: integer division or modulo by zero" in result.err
     assert "2 built, 0 up to date, 1 failed" in result.err
     assert (project / PDF).with_suffix(".html").read_bytes() == html_before
+
+
+def test_unusable_folders_get_a_clear_message_and_no_litter(
+    project: Path, cli: Cli, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli(empty)
+    assert (
+        result.code == 2 and "is not a briefgen project: it has no data/reports.yaml" in result.err
+    )
+    assert list(empty.iterdir()) == []
+    (project / "reports").write_text("not a folder")
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 1 and "error: cannot use " in result.err and "Traceback" not in result.err
+    assert "this is a bug" not in result.err

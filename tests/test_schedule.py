@@ -176,7 +176,16 @@ def test_changed_data_makes_a_new_edition_with_a_changes_box(project: Path, cli:
     assert result.code == 0 and "edition 2" in result.err
     text = text_of(project / NOTE)
     assert "Changes since the previous edition" in text and "Edition 2 of 29 November 2026" in text
-    assert "Changed: visits › Sebastián Piñera › occasion: “APEC summit” → “APEC Leaders”" in text
+    assert (
+        "Changed: visits › Sebastián Piñera › occasion: now “APEC Leaders”, was “APEC summit”"
+        in text
+    )
+    fonts = {
+        str(f.get_object()["/BaseFont"])
+        for page in PdfReader(project / NOTE).pages
+        for f in page["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    assert all("Brief-Sans" in name for name in fonts), fonts  # the box needs no fallback font
     # Re-checking a source (as_of) is not a change of content; the box stays with its edition.
     visits.write_text(visits.read_text().replace("as_of: 2026-11-28", "as_of: 2026-11-30"))
     assert cli(project, "--date", "2026-11-30").code == 0
@@ -353,3 +362,5 @@ def test_build_json_reports_bad_input_too(project: Path, cli: Cli) -> None:
     summary = json.loads((project / "reports/build.json").read_text())
     assert summary["exit_code"] == 2 and summary["documents"] == []
     assert "visits.yaml" in summary["errors"][0]
+    printed = cli(project, "--date", BUILD_DATE, "--json")
+    assert printed.code == 2 and json.loads(printed.out)["exit_code"] == 2
