@@ -56,8 +56,10 @@ def run_jobs(
         for job in jobs:
             done(_guarded(work, job, failed))
         return
-    import weasyprint  # noqa: F401  # loaded before forking, so workers do not each import it
+    import weasyprint  # loaded before forking, so workers do not each import it
 
+    # One tiny layout warms Pango and fontconfig here, once, instead of in every worker.
+    weasyprint.HTML(string="<p>warm</p>").render()
     _Pool(work, failed, done, max(1, workers), limits).run(jobs)
 
 
