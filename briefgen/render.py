@@ -110,10 +110,3 @@ def _collect_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
-
-
-def weasyprint_version() -> str:
-    """Return the installed WeasyPrint version without importing WeasyPrint."""
-    from importlib.metadata import version
-
-    return version("weasyprint")
