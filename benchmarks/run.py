@@ -48,17 +48,9 @@ def project(scratch: Path, name: str) -> Path:
     return folder
 
 
-def generate(folder: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        str(ROOT / "generate.py"),
-        "--project",
-        str(folder),
-        "--date",
-        DATE,
-        "-q",
-        *args,
-    ]
+def generate(folder: Path, *args: str, quiet: bool = True) -> list[str]:
+    command = [sys.executable, str(ROOT / "generate.py"), "--project", str(folder), "--date", DATE]
+    return [*command, *(["-q"] if quiet else []), *args]
 
 
 def timed(command: list[str], repeat: int, before: list[str] | None = None) -> list[float]:
@@ -116,15 +108,7 @@ def batch_project(scratch: Path) -> Path:
 
 def watch_latency(folder: Path, repeat: int) -> list[float]:
     """Seconds from saving a data file to the watcher's summary line, in a warm watcher."""
-    command = [
-        sys.executable,
-        str(ROOT / "generate.py"),
-        "--project",
-        str(folder),
-        "--date",
-        DATE,
-        "watch",
-    ]
+    command = generate(folder, "watch", quiet=False)  # the watcher's info lines are what we time
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     lines = iter(process.stderr.readline, "")

@@ -17,8 +17,8 @@ from pathlib import Path
 from . import __version__, commands
 from .errors import BriefgenError, InputError, LockTimeout, UsageError
 from .project import BuildOptions, Project
+from .results import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_SETUP, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 log = logging.getLogger("briefgen")
 
 EPILOG = """\

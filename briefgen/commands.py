@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from .errors import InputError, Problem, UsageError, display_path
 from .project import BuildOptions, Project
+from .results import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 
 if TYPE_CHECKING:
     from .results import DocumentResult
     from .run import RunResult
 
-EXIT_OK, EXIT_FAILED = 0, 1
 log = logging.getLogger("briefgen")
 OptionsFactory = Callable[[], BuildOptions]
 
@@ -168,7 +168,7 @@ def build_and_survive(
         return build(project, make_options(), strict, lock_timeout, as_json=False)
     except InputError as e:
         report_problems(e.problems)
-        return 2
+        return EXIT_INPUT
     except Exception as e:  # an unattended loop must outlive any one run; say what happened
         log.error("run failed: %s: %s", type(e).__name__, e)
         return EXIT_FAILED

@@ -9,6 +9,9 @@ from typing import Any, Literal
 
 Status = Literal["built", "up to date", "failed"]
 
+# The exit codes, defined once (bootstrap.py, which runs before the package is usable, repeats 3).
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_SETUP, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
 
 @dataclass
 class DocumentResult:

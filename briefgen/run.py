@@ -12,9 +12,8 @@ from .errors import InputError, LockTimeout, OutputError, Problem, UsageError
 from .incremental import build_params, fast_path
 from .output import write_atomic
 from .project import BuildOptions, Project
-from .results import DocumentResult, summary_json
+from .results import EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED, EXIT_OK, DocumentResult, summary_json
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 4
 log = logging.getLogger("briefgen")
 
 
