@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import DocumentDef, ReportsFile, search_path
+from .config import ReportsFile, search_path
 from .editions import Edition, keep_snapshot, next_edition, snapshot_digest
 from .errors import BriefgenError, problem_to_dict
 from .incremental import (
@@ -27,9 +27,11 @@ from .incremental import (
     valid_entry,
 )
 from .inputs import Inputs
+from .localise import localise
 from .output import write_atomic
 from .project import BuildOptions, Project
 from .results import DocumentResult
+from .variants import Variant
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,12 @@ def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> li
     """
     from .templating import render_html
 
-    env = _environment(project, inputs)
     messages = []
     for doc in inputs.documents:
+        env = _environment(project, inputs, doc.language)
         context = _context(project, doc, inputs, build_date, Edition(1, build_date))
         try:
-            render_html(env, doc.template, context)
+            render_html(env, doc.document.template, context)
         except BriefgenError as e:
             messages.append(f"{doc.name}: {e}")
     return messages
@@ -68,7 +70,7 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
 
     manifest = load_manifest(project)
     params = build_params(project, options.date, options.html, options.pdf_variant)
-    _forget_stale(manifest, inputs.reports)
+    _forget_stale(manifest, inputs)
     results: dict[str, DocumentResult] = {}
     jobs: list[Job] = []
     for doc in inputs.documents:
@@ -91,7 +93,7 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
     limits = Limits(options.time_limit, options.memory_limit) if options.isolate else None
     run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits)
     manifest["reports_sha"] = digest(project.reports_file)
-    manifest["order"] = [d.name for d in inputs.reports.documents]
+    manifest["order"] = [v.name for v in inputs.variants]
     save_manifest(project, manifest)
     return [results[d.name] for d in inputs.documents]
 
@@ -103,14 +105,14 @@ class Job:
     project: Project
     options: BuildOptions
     inputs: Inputs
-    doc: DocumentDef
+    doc: Variant
     plan: Plan
     previous: Entry | None
     reason: str
 
 
 def _run_job(job: Job) -> tuple[DocumentResult, Entry | None]:
-    env = _environment(job.project, job.inputs)
+    env = _environment(job.project, job.inputs, job.doc.language)
     return _build_one(job, env)
 
 
@@ -134,26 +136,31 @@ def _failed(job: Job, message: str) -> DocumentResult:
     )
 
 
-def _environment(project: Project, inputs: Inputs) -> Any:
+def _environment(project: Project, inputs: Inputs, language: str) -> Any:
     # A fresh environment per document: a cached one would miss an override file added to a
     # folder since (Jinja re-checks only the files it already loaded). Compiling costs little.
     from .templating import make_environment
 
-    return make_environment(search_path(project, inputs.reports))
+    return make_environment(search_path(project, inputs.reports), language)
 
 
-def _definition(reports: ReportsFile, doc: DocumentDef) -> str:
-    return json.dumps([reports.issuer, reports.templates, doc.model_dump(mode="json")])
+def _definition(reports: ReportsFile, variant: Variant) -> str:
+    """Return everything of the definitions that shapes `variant`, as text to compare runs by."""
+    shared = reports.model_dump(mode="json", include={"issuer", "text_language", "markings"})
+    own = variant.document.model_dump(mode="json")
+    facets = [variant.name, variant.language, variant.release, variant.final, variant.output_name]
+    return json.dumps([shared, reports.templates, own, facets], ensure_ascii=False)
 
 
-def _plan(project: Project, reports: ReportsFile, doc: DocumentDef, params: dict[str, Any]) -> Plan:
-    """Return the inputs of `doc`: every file of its template folders and data set, and more."""
+def _plan(project: Project, reports: ReportsFile, variant: Variant, params: dict[str, Any]) -> Plan:
+    """Return the inputs of a variant: every file of its template folders and data set, and more."""
+    doc = variant.document
     folders = [_relative(project, p) for p in search_path(project, reports)]
     folders.append(_relative(project, project.data_dir / doc.data))
     # The whole folder of an extra stylesheet: its @imports and fonts are inputs too.
     folders += sorted({_relative(project, (project.root / css).parent) for css in doc.extra_css})
     files = list(doc.extra_css)
-    definition = _definition(reports, doc)
+    definition = _definition(reports, variant)
     inputs = collect_inputs(project.root, folders, files)
     return Plan(folders, files, definition, fingerprint(inputs, params, definition), params, inputs)
 
@@ -168,13 +175,13 @@ def _current(project: Project, entry: Entry | None, plan: Plan, params: dict[str
     return outputs_intact(project, entry, params)
 
 
-def _forget_stale(manifest: dict[str, Any], reports: ReportsFile) -> None:
+def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:
     """Make entries whose definition changed untrusted (keeping their edition); drop vanished ones.
 
     Otherwise a later no-change run, which trusts the manifest while reports.yaml is unchanged,
     could take an entry made under an older definition for current.
     """
-    definitions = {d.name: _definition(reports, d) for d in reports.documents}
+    definitions = {v.name: _definition(inputs.reports, v) for v in inputs.variants}
     for name, entry in list(manifest["documents"].items()):
         if name not in definitions or not valid_entry(entry):
             del manifest["documents"][name]
@@ -184,18 +191,23 @@ def _forget_stale(manifest: dict[str, Any], reports: ReportsFile) -> None:
 
 def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
     """Render one document and write it; on failure the previous PDF is left as it was."""
+    from .messages import gettext_callables
     from .render import render_pdf
     from .templating import render_html
 
     project, options, inputs, doc = job.project, job.options, job.inputs, job.doc
     target = project.reports_dir / doc.output_name
     started = time.perf_counter()
-    snapshot = inputs.datasets[doc.data].model_dump(mode="json")
-    edition = next_edition(project.state_dir, doc.name, snapshot, job.previous, options.date)
+    data = localise(inputs.datasets[doc.document.data], doc.language, inputs.reports.text_language)
+    snapshot = data.model_dump(mode="json")
     try:
+        gettext = gettext_callables(search_path(project, inputs.reports), doc.language)["gettext"]
+        edition = next_edition(
+            project.state_dir, doc.name, snapshot, job.previous, options.date, gettext
+        )
         context = _context(project, doc, inputs, options.date, edition)
-        html = render_html(env, doc.template, context)
-        variant = options.pdf_variant or doc.pdf_variant
+        html = render_html(env, doc.document.template, context)
+        variant = options.pdf_variant or doc.document.pdf_variant
         result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc), variant)
         write_atomic(target, result.pdf)
         if options.html:  # only beside a PDF that was written, so the pair always matches
@@ -248,9 +260,9 @@ def _entry(
     edition: Edition,
     snapshot: dict[str, Any],
     inputs: Inputs,
-    doc: DocumentDef,
+    doc: Variant,
 ) -> Entry:
-    folder = project.data_dir / doc.data
+    folder = project.data_dir / doc.document.data
     warnings = [p for p in inputs.problems if Path(p.path).is_relative_to(folder)]
     return {
         "folders": plan.folders,
@@ -272,30 +284,36 @@ def _entry(
     }
 
 
-def _budget(doc: DocumentDef, pages: int) -> list[str]:
+def _budget(variant: Variant, pages: int) -> list[str]:
     """Return a warning when the document is longer than its page budget."""
-    if doc.page_budget is None or pages <= doc.page_budget:
+    budget = variant.document.page_budget
+    if budget is None or pages <= budget:
         return []
-    return [f"page budget: {pages} pages, over the budget of {doc.page_budget}"]
+    return [f"page budget: {pages} pages, over the budget of {budget}"]
 
 
-def _readable(project: Project, inputs: Inputs, doc: DocumentDef) -> list[Path]:
+def _readable(project: Project, inputs: Inputs, variant: Variant) -> list[Path]:
     """Return the folders WeasyPrint may read: templates, data, and the extra stylesheets'."""
-    css_folders = [(project.root / css).parent for css in doc.extra_css]
+    css_folders = [(project.root / css).parent for css in variant.document.extra_css]
     return [*search_path(project, inputs.reports), project.data_dir, *css_folders]
 
 
 def _context(
-    project: Project, doc: DocumentDef, inputs: Inputs, build_date: dt.date, edition: Edition
+    project: Project, variant: Variant, inputs: Inputs, build_date: dt.date, edition: Edition
 ) -> dict[str, Any]:
-    """Return the template context: the document, its data, and the build's inputs."""
+    """Return the template context: the variant and its document, its data, the build's inputs.
+
+    Every text is already in the variant's language: templates never choose among languages.
+    """
+    doc, text_language = variant.document, inputs.reports.text_language
     return {
         "doc": doc,
+        "variant": variant,
         "edition": edition,
         "stylesheets": [(project.root / css).resolve().as_uri() for css in doc.extra_css],
-        "data": inputs.datasets[doc.data],
-        "issuer": inputs.reports.issuer,
+        "data": localise(inputs.datasets[doc.data], variant.language, text_language),
+        "issuer": localise(inputs.reports.issuer, variant.language, text_language),
         "build_date": build_date,
-        "locale": doc.locale,
+        "locale": variant.locale,
         "generator": f"briefgen {__version__}",
     }

@@ -25,6 +25,8 @@ EPILOG = """\
 commands:
   build           build every document (the default)
   check           validate data and report definitions only; write nothing
+  list            list every variant (document × language × release level),
+                  whether it is draft or final, and its file in reports/
   schema [NAME]   print the JSON Schema of a data file (NAME: reports, sources,
                   visits, ...); with --write, refresh every file in schemas/
   templates       list every template and the folder it is read from; with
@@ -33,6 +35,11 @@ commands:
                   Ctrl-C or SIGTERM stops
   schedule        rebuild on a schedule (--cron "0 6 * * 1-5", or --every 15m)
                   until SIGTERM or Ctrl-C
+
+Each document is built once per language and release level: a variant is named
+DOCUMENT.LANGUAGE[.releasable-LEVEL], e.g. eeu-brief.es.releasable-public, and
+written to OUTPUT.LANGUAGE[.releasable-LEVEL][.draft].pdf. --only takes a
+document name (all its variants), a variant name, or a pattern: --only '*.ru'.
 
 Builds are incremental: a document whose inputs (data, templates, stylesheets,
 fonts, its definition, the build date, the briefgen and WeasyPrint versions) did
@@ -60,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="build",
-        choices=["build", "check", "schema", "templates", "watch", "schedule"],
+        choices=["build", "check", "list", "schema", "templates", "watch", "schedule"],
     )
     parser.add_argument("name", nargs="?", metavar="NAME", help="schema name (schema command only)")
     parser.add_argument(
@@ -83,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME",
-        help="build only this document (repeatable)",
+        help="build only this document, variant or pattern, e.g. fact-sheet, fact-sheet.es, "
+        "'*.ru' (repeatable)",
     )
     parser.add_argument(
         "--html", action="store_true", help="also write the intermediate HTML beside each PDF"
@@ -260,6 +268,8 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     project = Project(root.resolve(), tuple(_folders(args.template_dirs)))
     if command == "templates":
         return commands.templates(project, args.eject)
+    if command == "list":
+        return commands.list_variants(project, tuple(args.only))
 
     def options() -> BuildOptions:  # called per run, so a long-running scheduler follows the days
         watching = command == "watch"  # a watcher renders in its own warm process

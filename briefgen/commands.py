@@ -134,6 +134,19 @@ def templates(project: Project, name: str | None) -> int:
     return EXIT_OK
 
 
+def list_variants(project: Project, only: tuple[str, ...]) -> int:
+    """Print every variant the definitions expand to: name, status, handling, file."""
+    from .variants import load_variants, select
+
+    _, variants = load_variants(project)
+    for v in select(variants, only):
+        status = "draft" if v.draft else "final"
+        release = f"releasable at {v.release}" if v.release else "complete"
+        path = display_path(project.reports_dir / v.output_name)
+        sys.stdout.write(f"{v.name:<36} {status:<6} {release:<24} {path}\n")
+    return EXIT_OK
+
+
 def schema(root: Path, name: str | None, write: bool) -> int:
     """Print one JSON Schema, or rewrite schemas/ and the context reference in docs/templates.md."""
     from .output import write_atomic

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem, display_path
-from .models import Model, Slug, Text
+from .localise import Text
+from .models import Model, Plain, Slug
 from .project import Project
 from .validate import pydantic_problems
 
@@ -46,27 +47,64 @@ ProjectPath = Annotated[str, AfterValidator(_project_path)]
 CssValue = Annotated[str, AfterValidator(_css_value)]
 
 
+MarkingName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(?:[ -][A-Z0-9]+)*$")]
+Status = Literal["draft", "final"]
+
+
+class Marking(Model):
+    """One level of the handling-marking scale."""
+
+    name: MarkingName = Field(description="The marking, in capitals: PUBLIC, INTERNAL …")
+    label: Text | None = Field(
+        None, description="What the page prints, per language; default: the name."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: object) -> object:
+        return {"name": value} if isinstance(value, str) else value
+
+
 class DocumentDef(Model):
-    """One document to build."""
+    """One document to build; it expands to one variant per language and release level."""
 
     name: Slug = Field(description="Short name, used by --only and in messages.")
     title: Text = Field(description="Full title: masthead, PDF title.")
-    short_title: Annotated[str, Field(min_length=1, max_length=60)] | None = Field(
-        None, description="Running header; default: the title."
+    short_title: Text | None = Field(
+        None, description="Running header, at most 60 characters; default: the title."
     )
-    document_id: Text = Field(description="Document identifier printed in the masthead and header.")
-    version: Text = Field(description="Version printed beside the identifier.")
-    template: Text = Field(
+    document_id: Plain = Field(
+        description="Document identifier printed in the masthead and header."
+    )
+    version: Plain = Field(description="Version printed beside the identifier.")
+    template: Plain = Field(
         description="A template file name, looked up on the template search path."
     )
     data: Slug = Field(description="A data set: a folder of data/.")
-    output: FileName | None = Field(None, description="File name in reports/; default NAME.pdf.")
-    marking: Text = Field(description="Handling marking printed at the top and bottom of pages.")
-    draft: bool = Field(
-        False, description="True prints a DRAFT watermark and marks the version as draft."
+    output: FileName | None = Field(
+        None,
+        description="Base file name in reports/ (default NAME.pdf); each variant adds "
+        "its language and more: NAME.es.pdf, NAME.en-GB.releasable-public.draft.pdf.",
     )
-    language: LanguageTag = Field(
-        "en-GB", description="Language tag (en-GB, es, ru): hyphenation, date format, PDF /Lang."
+    languages: list[LanguageTag] = Field(
+        default_factory=lambda: ["en-GB"],
+        min_length=1,
+        description="One edition per language (en-GB, es, ru): labels, dates, hyphenation, /Lang.",
+    )
+    status: Status | dict[LanguageTag, Status] = Field(
+        "draft",
+        description="draft (watermarked) until final; or per language, e.g. {en-GB: final, ru: draft}.",
+    )
+    marking: MarkingName | None = Field(
+        None, description="The document's own handling marking; default: the lowest of the scale."
+    )
+    section_markings: dict[Slug, MarkingName] = Field(
+        default_factory=dict,
+        description="Markings of sections (or key-points) above the document's own marking.",
+    )
+    releasable_at: list[MarkingName] = Field(
+        default_factory=list,
+        description="Extra editions releasable at these levels: sections marked above are omitted.",
     )
     pdf_variant: Literal["pdf/a-3u", "pdf/ua-1"] | None = Field(
         None, description="PDF/A-3u for archiving, or PDF/UA-1 (tagged, with alt text) for access."
@@ -92,38 +130,62 @@ class DocumentDef(Model):
 
     @property
     def output_name(self) -> str:
-        """Return the PDF's file name inside reports/."""
+        """Return the base file name inside reports/ that variants add suffixes to."""
         return self.output or f"{self.name}.pdf"
 
-    @property
-    def locale(self) -> str:
-        """Return the Babel locale for the document's language (en-GB -> en_GB)."""
-        return self.language.replace("-", "_")
+    def status_for(self, language: str) -> Status:
+        """Return whether the `language` edition is draft or final."""
+        if isinstance(self.status, str):
+            return self.status
+        return self.status.get(language, "draft")
 
-    @field_validator("language")
+    @field_validator("languages")
     @classmethod
-    def _known_language(cls, language: str) -> str:
+    def _known_languages(cls, languages: list[str]) -> list[str]:
         from babel import Locale, UnknownLocaleError
 
-        try:
-            Locale.parse(language.replace("-", "_"))
-        except (UnknownLocaleError, ValueError) as e:
-            raise ValueError(f"unknown language {language!r} (expected e.g. en-GB, es, ru)") from e
-        return language
+        if len(set(languages)) != len(languages):
+            raise ValueError("a language is listed twice")
+        for language in languages:
+            try:
+                Locale.parse(language.replace("-", "_"))
+            except (UnknownLocaleError, ValueError) as e:
+                raise ValueError(
+                    f"unknown language {language!r} (expected e.g. en-GB, es, ru)"
+                ) from e
+        return languages
 
 
 class ReportsFile(Model):
-    """data/reports.yaml: the issuing unit and the documents."""
+    """data/reports.yaml: the issuing unit, the marking scale and the documents."""
 
     issuer: Text = Field(description="The issuing unit; also the PDF's author.")
+    text_language: LanguageTag = Field(
+        "en",
+        description="The language of plain (single-language) text here and in the data sets.",
+    )
+    markings: list[Marking] = Field(
+        default_factory=lambda: [Marking(name="PUBLIC", label=None)],
+        min_length=1,
+        description="The handling-marking scale, lowest first, e.g. [PUBLIC, INTERNAL, RESTRICTED].",
+    )
     templates: list[ProjectPath] = Field(
         default_factory=list, description="Template folders searched before the default theme."
     )
     documents: list[DocumentDef] = Field(min_length=1)
 
+    def level(self, marking: str) -> int:
+        """Return the rank of `marking` on the scale (0 is the lowest)."""
+        return [m.name for m in self.markings].index(marking)
+
 
 def load_reports(project: Project) -> ReportsFile:
     """Read and validate the report definitions, raising InputError with every problem."""
+    return read_reports(project)[0]
+
+
+def read_reports(project: Project) -> tuple[ReportsFile, Document]:
+    """Return the validated report definitions and the YAML they came from (for locations)."""
     doc = read_yaml(project.reports_file)
     try:
         reports = ReportsFile.model_validate(doc.value)
@@ -131,6 +193,7 @@ def load_reports(project: Project) -> ReportsFile:
         raise InputError(pydantic_problems(doc, e)) from e
     problems = (
         _check_unique(reports, doc)
+        + _check_markings(reports, doc)
         + _check_data_folders(reports, doc, project)
         + _check_paths(reports, doc, project)
     )
@@ -138,18 +201,40 @@ def load_reports(project: Project) -> ReportsFile:
         problems = _check_templates(reports, doc, project) + _check_style(reports, doc, project)
     if problems:
         raise InputError(problems)
-    return reports
+    return reports, doc
 
 
 def _check_unique(reports: ReportsFile, doc: Document) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     for i, d in enumerate(reports.documents):
-        for key, value in (("name", d.name), ("output", d.output_name)):
+        for key, value in (("name", d.name), ("output", d.output_name.removesuffix(".pdf"))):
             if (key, value) in seen:
                 message = f"{key} {value!r} is already used by {seen[key, value]}"
                 problems.append(doc.problem(("documents", i, key), message))
             seen.setdefault((key, value), f"documents.{i}")
+    return problems
+
+
+def _check_markings(reports: ReportsFile, doc: Document) -> list[Problem]:
+    """Check that every marking used is on the scale, and that the scale names each level once."""
+    scale = [m.name for m in reports.markings]
+    problems = [
+        doc.problem(("markings", i, "name"), f"{name!r} is already on the scale")
+        for i, name in enumerate(scale)
+        if name in scale[:i]
+    ]
+    for i, d in enumerate(reports.documents):
+        used: list[tuple[Loc, str | None]] = [(("documents", i, "marking"), d.marking)]
+        used += [
+            (("documents", i, "section_markings", k), v) for k, v in d.section_markings.items()
+        ]
+        used += [(("documents", i, "releasable_at", j), v) for j, v in enumerate(d.releasable_at)]
+        problems += [
+            doc.problem(loc, f"{value!r} is not on the marking scale ({', '.join(scale)})")
+            for loc, value in used
+            if value is not None and value not in scale
+        ]
     return problems
 
 
@@ -187,6 +272,11 @@ def _check_templates(reports: ReportsFile, doc: Document, project: Project) -> l
             (("documents", i, "sections", j), f"sections/{s}.html")
             for j, s in enumerate(d.sections or [])
         ]
+        for key in d.section_markings:
+            parts = (f"sections/{key}.html", f"partials/{key}.html")
+            if not any((folder / part).is_file() for folder in folders for part in parts):
+                message = f"no section or part {key!r}: found no {' or '.join(parts)}"
+                problems.append(doc.problem(("documents", i, "section_markings", key), message))
         for loc, name in wanted:
             if not any((folder / name).is_file() for folder in folders):
                 problems.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,20 +24,27 @@ def snapshot_digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """Return one line per fact added, removed or changed between two snapshots of a data set."""
+def changes(
+    old: dict[str, Any], new: dict[str, Any], gettext: Callable[[str], str] = str
+) -> list[str]:
+    """Return one line per fact added, removed or changed between two snapshots of a data set.
+
+    `gettext` translates the line formats (babel.cfg extracts them into the theme's catalogue);
+    the paths name the data's fields by their keys.
+    """
     old_flat, old_items = _flatten(old)
     new_flat, new_items = _flatten(new)
     added = _outermost(new_items - old_items)
     removed = _outermost(old_items - new_items)
-    lines = [f"Added: {_path(p)}" for p in sorted(added)]
-    lines += [f"Removed: {_path(p)}" for p in sorted(removed)]
+    lines = [gettext("Added: %(path)s") % {"path": _path(p)} for p in sorted(added)]
+    lines += [gettext("Removed: %(path)s") % {"path": _path(p)} for p in sorted(removed)]
     for key in sorted(old_flat.keys() | new_flat.keys()):
         if _under(key, added | removed) or old_flat.get(key) == new_flat.get(key):
             continue
         before, after = _value(old_flat.get(key)), _value(new_flat.get(key))
         # Words, not an arrow: the shipped font has no "→", and a fallback font is not allowed.
-        lines.append(f"Changed: {_path(key)}: now {after}, was {before}")
+        line = gettext("Changed: %(path)s: now %(now)s, was %(was)s")
+        lines.append(line % {"path": _path(key), "now": after, "was": before})
     return lines
 
 
@@ -111,7 +119,11 @@ class Edition:
     changes: list[str] = field(default_factory=list)
 
 
-UNREADABLE = "The data of the previous edition could not be read, so its changes cannot be listed."
+def unreadable(gettext: Callable[[str], str] = str) -> str:
+    """Return the line that stands for the changes when the previous snapshot cannot be read."""
+    return gettext(
+        "The data of the previous edition could not be read, so its changes cannot be listed."
+    )
 
 
 def next_edition(
@@ -120,6 +132,7 @@ def next_edition(
     snapshot: dict[str, Any],
     previous: dict[str, Any] | None,
     today: dt.date,
+    gettext: Callable[[str], str] = str,
 ) -> Edition:
     """Return this build's edition: the previous one if the data is the same, else the next."""
     if not previous:
@@ -128,7 +141,7 @@ def next_edition(
         date = dt.date.fromisoformat(previous["edition_date"])
         return Edition(previous["edition"], date, list(previous["changes"]))
     old = _load(snapshot_path(state, name, previous["edition"]))
-    lines = changes(old, snapshot) if old is not None else [UNREADABLE]
+    lines = changes(old, snapshot, gettext) if old is not None else [unreadable(gettext)]
     return Edition(previous["edition"] + 1, today, lines)
 
 

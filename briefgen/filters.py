@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from .models import PartialDate
 
@@ -58,6 +60,23 @@ def keep_together(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
+def css_counters(label: str) -> Markup:
+    """Return a CSS `content` value for a label with {page} and {pages} in it.
+
+    "Página {page} de {pages}" -> "Página " counter(page) " de " counter(pages): a translated
+    page label for the page-margin boxes, which CSS fills in and templates cannot.
+    """
+    plain = label.unescape() if isinstance(label, Markup) else label
+    values = []
+    for part in re.split(r"(\{pages?\})", plain):
+        if part in ("{page}", "{pages}"):
+            values.append(f"counter({part[1:-1]})")
+        elif part:
+            quoted = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+            values.append(f'"{quoted}"')
+    return Markup(" ".join(values) or '""')
+
+
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -83,4 +102,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "upper_first": upper_first,
     "keep_together": keep_together,
     "count": _with_locale(format_count),
+    "css_counters": css_counters,
 }

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import Problem, problem_from_dict
 from .output import write_atomic
-from .project import Project
+from .project import Project, matches
 from .results import DocumentResult
 
 MANIFEST_VERSION = 1
@@ -173,7 +173,10 @@ def fast_path(
     if manifest.get("reports_sha") != digest(project.reports_file):
         return None
     documents = manifest["documents"]
-    names = list(only) or manifest.get("order", [])
+    order: list[str] = manifest.get("order", [])
+    if not all(any(matches(n, p) for n in order) for p in only):
+        return None  # the full check reports a pattern that picks nothing
+    names = [n for n in order if not only or any(matches(n, p) for p in only)]
     current = (
         valid_entry(documents.get(n)) and is_current(project, documents[n], params) for n in names
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import DocumentDef, ReportsFile, load_reports
-from .errors import InputError, Problem, UsageError
+from .config import ReportsFile
+from .errors import InputError, Problem
 from .models import Briefing
 from .project import BuildOptions, Project
+from .variants import Variant, load_variants, select
 
 
 @dataclass
@@ -15,7 +16,8 @@ class Inputs:
     """Everything validated before any document is rendered."""
 
     reports: ReportsFile
-    documents: list[DocumentDef]
+    variants: list[Variant]  # all of them, in definition order
+    documents: list[Variant]  # the selected ones
     datasets: dict[str, Briefing]
     problems: list[Problem]
 
@@ -25,10 +27,13 @@ def check(project: Project, options: BuildOptions) -> Inputs:
     from .validate import load_dataset
 
     errors: list[Problem] = []
+    documents: list[Variant] = []
+    text_language = "en"  # until the definitions say otherwise
     try:
-        reports = load_reports(project)
-        documents = _select(reports, options.only)
-        names = sorted({d.data for d in documents})
+        reports, variants = load_variants(project)
+        text_language = reports.text_language
+        documents = select(variants, options.only)
+        names = sorted({d.document.data for d in documents})
     except InputError as e:  # still check every data set, to report every problem at once
         errors += e.problems
         folders = project.data_dir.iterdir() if project.data_dir.is_dir() else []
@@ -37,18 +42,21 @@ def check(project: Project, options: BuildOptions) -> Inputs:
     problems: list[Problem] = []
     for name in names:
         try:
-            datasets[name], warnings = load_dataset(project.data_dir / name, options.date)
+            languages = _languages(documents, name)
+            folder = project.data_dir / name
+            datasets[name], warnings = load_dataset(folder, options.date, languages, text_language)
             problems += warnings
         except InputError as e:
             errors += e.problems
     if errors:
         raise InputError(errors)
-    return Inputs(reports, documents, datasets, problems)
+    return Inputs(reports, variants, documents, datasets, problems)
 
 
-def _select(reports: ReportsFile, only: tuple[str, ...]) -> list[DocumentDef]:
-    names = [d.name for d in reports.documents]
-    unknown = [n for n in only if n not in names]
-    if unknown:
-        raise UsageError(f"unknown document {', '.join(unknown)}; defined: {', '.join(names)}")
-    return [d for d in reports.documents if not only or d.name in only]
+def _languages(variants: list[Variant], dataset: str) -> dict[str, str]:
+    """Return each language the selected variants need from `dataset`, and which variants."""
+    users: dict[str, list[str]] = {}
+    for v in variants:
+        if v.document.data == dataset and v.name not in users.get(v.language, []):
+            users.setdefault(v.language, []).append(v.name)
+    return {language: ", ".join(names) for language, names in users.items()}

@@ -20,7 +20,9 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-Text = Annotated[str, Field(min_length=1)]
+from .localise import Name, Text
+
+Plain = Annotated[str, Field(min_length=1)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -114,13 +116,13 @@ class Section(Model):
 
 class Source(Model):
     id: Slug = Field(description="Short id that sections cite in their `source:`.")
-    title: Text = Field(description="Title of the source document.")
+    title: Name = Field(description="Title of the source document, as cited (not translated).")
     publisher: Text = Field(description="Who published it.")
     language: Text = Field(description="Language or version of the source, as cited.")
     note: Text | None = Field(
         None, description="Anything a reader should know about the source (capture, date)."
     )
-    url: Text | None = Field(None, description="Where to find it, if it has an address.")
+    url: Plain | None = Field(None, description="Where to find it, if it has an address.")
 
 
 class SourcesSection(Model):
@@ -132,7 +134,9 @@ class SourcesSection(Model):
 
 
 class Person(Model):
-    name: Text = Field(description='Name, or a description such as "a high Russian authority".')
+    name: Name = Field(
+        description='Name, or a description such as "a high Russian authority" (then per language).'
+    )
     role: Text | None = Field(
         None, description='Office held at the time, e.g. "Minister of Foreign Affairs".'
     )
@@ -158,7 +162,7 @@ class VisitsSection(Section):
 
 
 class Ambassador(Model):
-    name: Text = Field(description="Full name.")
+    name: Name = Field(description="Full name.")
     start: PartialDate = Field(description="Start of the term.")
     end: PartialDate | None = Field(None, description="Omit while the ambassador is serving.")
     note: Text | None = Field(None, description="A remark printed under the name.")

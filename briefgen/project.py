@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 
@@ -62,3 +63,8 @@ class Project:
     @property
     def lock_file(self) -> Path:
         return self.state_dir / "lock"
+
+
+def matches(name: str, pattern: str) -> bool:
+    """True when `pattern` picks variant `name`: its name, its document's name, or a glob (*.es)."""
+    return name == pattern or name.startswith(pattern + ".") or fnmatchcase(name, pattern)

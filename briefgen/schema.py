@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from .config import ReportsFile
+from .localise import Text
 from .models import SECTIONS
 
 
@@ -45,11 +46,18 @@ def context_reference() -> str:
     lines = [
         "| variable | type | what it is |",
         "|---|---|---|",
-        "| `doc` | DocumentDef | this document's entry in data/reports.yaml |",
-        "| `data` | Briefing | the validated data set named by `doc.data` |",
+        "| `doc` | DocumentDef | this document's entry in data/reports.yaml, its texts in "
+        "the variant's language |",
+        "| `variant` | Variant | this variant: `name`, `language`, `release` (a marking or "
+        "None), `draft`, `final`, `marking` (the document's own), `label(marking)` (what the "
+        "page prints for a marking), `handling(summaries, sections)` |",
+        "| `handling` | Handling | set by base.html: `shown`, `omitted`, `banner` (label of "
+        "the highest marking shown), `shows(part)`, `portion(part)` |",
+        "| `data` | Briefing | the validated data set named by `doc.data`, its texts in the "
+        "variant's language |",
         "| `issuer` | str | the issuing unit (`issuer:` in data/reports.yaml) |",
         "| `build_date` | date | the build date (`--date`) |",
-        "| `locale` | str | the Babel locale of `doc.language`, e.g. en_GB |",
+        "| `locale` | str | the Babel locale of `variant.language`, e.g. en_GB |",
         "| `generator` | str | `briefgen` and its version |",
         "| `stylesheets` | list[str] | file: URLs of `doc.extra_css` |",
         "| `edition` | Edition | `number`, `date` and `changes` (list[str]) of this edition |",
@@ -96,6 +104,8 @@ def _type_name(annotation: Any) -> str:
         return _type_name(args[0])
     if origin in (UnionType, Union):
         return " \\| ".join(_type_name(a) for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, Text):
+        return "str"  # given per language in the YAML; one language's string in templates
     if origin is not None:
         return f"{origin.__name__}[{', '.join(_type_name(a) for a in args)}]"
     return "None" if annotation is type(None) else getattr(annotation, "__name__", str(annotation))

@@ -12,10 +12,15 @@ import jinja2
 
 from .errors import TemplateError, display_path
 from .filters import FILTERS
+from .messages import MissingTranslation, gettext_callables
 
 
-def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
-    """Return an environment that looks in `search_path` in order; "default:NAME" skips to the last."""
+def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja2.Environment:
+    """Return an environment that looks in `search_path` in order; "default:NAME" skips to the last.
+
+    Labels marked for translation ({% trans %}, _()) come from the `language` catalogues.
+    """
+
     folders = [str(p) for p in search_path]
     loader = jinja2.ChoiceLoader(
         [
@@ -30,6 +35,12 @@ def make_environment(search_path: Sequence[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True  # a label's line breaks and indents are not its text
+    callables = gettext_callables(search_path, language)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        callables["gettext"], callables["ngettext"], newstyle=True
     )
     env.filters.update(FILTERS)
     env.globals["asset"] = functools.partial(asset_url, list(search_path))
@@ -64,7 +75,7 @@ def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) 
         raise TemplateError(f"{_template_frame(e) or name}: {_not_found(env, e)}") from e
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(_syntax(e, name)) from e
-    except jinja2.UndefinedError as e:
+    except (jinja2.UndefinedError, MissingTranslation) as e:
         raise TemplateError(f"{_template_frame(e) or name}: {e}") from e
     except MemoryError as e:
         raise TemplateError(

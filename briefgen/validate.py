@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from .data import Document, read_yaml
 from .errors import InputError, Problem
+from .localise import missing, missing_message
 from .models import SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
 
 
@@ -25,8 +26,17 @@ def _message(msg: str, kind: str) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def load_dataset(folder: Path, build_date: dt.date) -> tuple[Briefing, list[Problem]]:
-    """Read and validate every section file of `folder`; return the model and its warnings."""
+def load_dataset(
+    folder: Path,
+    build_date: dt.date,
+    languages: dict[str, str] | None = None,
+    text_language: str = "en",
+) -> tuple[Briefing, list[Problem]]:
+    """Read and validate every section file of `folder`; return the model and its warnings.
+
+    `languages` maps each language documents need from the data set to those documents: every
+    text lacking one of them is an error. None checks no language.
+    """
     if not folder.is_dir():
         raise InputError([Problem(folder, 1, 1, "data set folder not found")])
     docs, problems = _read_sections(folder)
@@ -37,6 +47,7 @@ def load_dataset(folder: Path, build_date: dt.date) -> tuple[Briefing, list[Prob
         except ValidationError as e:
             problems.extend(pydantic_problems(doc, e))
     problems += _check_sources(sections, docs)
+    problems += _check_translations(sections, docs, languages or {}, text_language)
     extra = _read_extra(folder / "extra", problems)
     if problems:
         raise InputError(problems)
@@ -94,6 +105,18 @@ def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> lis
     return problems
 
 
+def _check_translations(
+    sections: dict[str, Model], docs: dict[str, Document], languages: dict[str, str], base: str
+) -> list[Problem]:
+    """Report every text lacking a language that a document asks of the data set."""
+    return [
+        docs[name].problem(loc, missing_message(language, users))
+        for language, users in languages.items()
+        for name, section in sections.items()
+        for loc in missing(section, language, base)
+    ]
+
+
 def _check_quality(briefing: Briefing, docs: dict[str, Document], today: dt.date) -> list[Problem]:
     problems = _check_terms(briefing.ambassadors, docs["ambassadors"])
     for name, doc in docs.items():
@@ -120,13 +143,13 @@ def _check_terms(section: AmbassadorsSection, doc: Document) -> list[Problem]:
             problems.append(
                 doc.problem(
                     ("ambassadors", i, "start"),
-                    f"term {after.start}–{after.end or ''} overlaps the term of {before.name} "
+                    f"term {after.start}–{after.end or ''} overlaps the term of {before.name.display} "
                     f"({before.start}–{before.end})",
                     warning=True,
                     ack="term-overlap" in after.acknowledged,
                 )
             )
-    serving = [p.name for p in people if p.end is None]
+    serving = [p.name.display for p in people if p.end is None]
     if len(serving) > 1:
         message = f"{len(serving)} ambassadors have no end date: {', '.join(serving)}"
         problems.append(doc.problem(("ambassadors",), message, warning=True))

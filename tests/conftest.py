@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +30,28 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def english_only(root: Path) -> Path:
+    """Make each shipped document a single final English edition: one PDF per document.
+
+    Most tests are about building, not languages; they run on this smaller matrix (3 PDFs, not 12).
+    """
+    reports = root / "data/reports.yaml"
+    text = re.sub(r"languages: \[[^]]*\]", "languages: [en-GB]", reports.read_text("utf-8"))
+    text = re.sub(r"status: \{[^}]*\}", "status: final", text)
+    text = re.sub(r"\n    releasable_at: \[[^]]*\]", "", text)
+    reports.write_text(text, "utf-8")
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
+    """The shipped project, in English only: chile-russia-briefing-note.en-GB.pdf and two more."""
+    return english_only(copy_project(tmp_path / "project"))
+
+
+@pytest.fixture
+def full_project(tmp_path: Path) -> Path:
+    """The shipped project as it is: every document in every language, 12 PDFs."""
     return copy_project(tmp_path / "project")
 
 

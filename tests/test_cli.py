@@ -12,7 +12,7 @@ from briefgen.schema import json_schemas, schema_text
 from tests.conftest import BUILD_DATE, REPO, Run
 
 Cli = Callable[..., Run]
-PDF = "reports/chile-russia-briefing-note.pdf"
+PDF = "reports/chile-russia-briefing-note.en-GB.pdf"
 
 
 def test_check_reports_every_broken_file_with_location_and_no_traceback(
@@ -39,15 +39,15 @@ def test_check_lists_each_schema_error(
     visits.write_text(
         visits.read_text()
         .replace("date: 2004", "date: 20O4")
-        .replace("place: Santiago", "plase: Santiago")
+        .replace("place: {en: Santiago", "plase: {en: Santiago")
     )
     result = cli(project, "check")
     assert result.code == 2
     assert [line for line in result.err.splitlines() if "visits.yaml" in line] == [
-        "error: data/chile-russia/visits.yaml:14:5: visits.1.place: Field required",
-        "error: data/chile-russia/visits.yaml:15:5: visits.1.plase: unknown key (not in the "
+        "error: data/chile-russia/visits.yaml:27:5: visits.1.place: Field required",
+        "error: data/chile-russia/visits.yaml:31:5: visits.1.plase: unknown key (not in the "
         "schema; check its spelling)",
-        "error: data/chile-russia/visits.yaml:17:5: visits.1.date: expected a year (2019), a month "
+        "error: data/chile-russia/visits.yaml:33:5: visits.1.date: expected a year (2019), a month "
         "(2019-11) or a day (2019-09-26)",
     ]
 
@@ -62,7 +62,7 @@ def test_failed_build_keeps_previous_pdf_byte_identical(project: Path, cli: Cli)
     )
     result = cli(project, "--date", "2026-12-01")
     assert result.code == 1
-    assert "error: briefing-note: " in result.err
+    assert "error: briefing-note.en-GB: " in result.err
     assert "templates/sections/visits.html:" in result.err and "sumary" in result.err
     assert "2 built, 0 up to date, 1 failed" in result.err
     assert (project / PDF).read_bytes() == before[Path(PDF).name]
@@ -99,7 +99,8 @@ def test_usage_errors_exit_2(project: Path, cli: Cli) -> None:
     result = cli(project, "--only", "no-such-doc")
     assert (result.code, result.err.strip()) == (
         2,
-        "error: unknown document no-such-doc; defined: briefing-note, eeu-brief, fact-sheet",
+        "error: no variant matches no-such-doc; defined: briefing-note.en-GB, eeu-brief.en-GB, "
+        "fact-sheet.en-GB",
     )
     with pytest.raises(SystemExit) as caught:
         cli(project, "--date", "28/11/2026")
@@ -168,7 +169,10 @@ def test_config_and_data_problems_are_reported_together_and_located(
     text = reports.read_text()
     reports.write_text(
         text.replace("name: eeu-brief", "name: briefing-note")
-        .replace("language: en-GB\n    page_budget: 2", "language: zz\n    page_budget: 2")
+        .replace(
+            "free-trade-brief.pdf\n    marking: PUBLIC\n    languages: [en-GB]",
+            "free-trade-brief.pdf\n    marking: PUBLIC\n    languages: [zz]",
+        )
         .replace(
             "data: chile-russia\n    output: chile-russia-fact-sheet.pdf",
             "data: chile-rusia\n    output: chile-russia-fact-sheet.pdf",
@@ -179,9 +183,9 @@ def test_config_and_data_problems_are_reported_together_and_located(
     result = cli(project, "check")
     assert result.code == 2
     assert result.err.splitlines() == [
-        "error: data/reports.yaml:35:5: documents.1.language: unknown language 'zz' (expected "
+        "error: data/reports.yaml:74:5: documents.1.languages: unknown language 'zz' (expected "
         "e.g. en-GB, es, ru)",
-        "error: data/chile-russia/visits.yaml:13:5: visits.0.date: month must be in 1..12",
+        "error: data/chile-russia/visits.yaml:26:5: visits.0.date: month must be in 1..12",
         "error: 2 problem(s) found; nothing was built",
     ]
     reports.write_text(
@@ -192,7 +196,7 @@ def test_config_and_data_problems_are_reported_together_and_located(
     )
     result = cli(project, "check")
     assert (
-        "data/reports.yaml:25:5: documents.1.name: name 'briefing-note' is already used by "
+        "data/reports.yaml:58:5: documents.1.name: name 'briefing-note' is already used by "
         "documents.0" in result.err
     )
     assert (
@@ -221,7 +225,7 @@ def test_check_finds_template_errors(project: Path, cli: Cli) -> None:
     (project / "templates/fact-sheet.html").write_text("{% block content %}\n{% if %}\n")
     result = cli(project, "check")
     assert result.code == 1
-    assert "error: fact-sheet: templates/fact-sheet.html:2: " in result.err
+    assert "error: fact-sheet.en-GB: templates/fact-sheet.html:2: " in result.err
 
 
 def test_any_template_exception_fails_only_its_document(project: Path, cli: Cli) -> None:
@@ -231,7 +235,7 @@ def test_any_template_exception_fails_only_its_document(project: Path, cli: Cli)
     note.write_text(note.read_text().replace("{{ data.visits.summary }}", "{{ 1 // 0 }}"))
     result = cli(project, "--date", "2026-12-01", "--html")
     assert result.code == 1
-    assert "error: briefing-note: templates/sections/visits.html:" in result.err
+    assert "error: briefing-note.en-GB: templates/sections/visits.html:" in result.err
     assert "ZeroDivisionError: integer division or modulo by zero" in result.err
     assert "2 built, 0 up to date, 1 failed" in result.err
     assert (project / PDF).with_suffix(".html").read_bytes() == html_before

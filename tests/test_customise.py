@@ -14,7 +14,7 @@ from briefgen.schema import context_reference, with_context_reference
 from tests.conftest import BUILD_DATE, REPO, Run
 
 Cli = Callable[..., Run]
-NOTE = "reports/chile-russia-briefing-note.pdf"
+NOTE = "reports/chile-russia-briefing-note.en-GB.pdf"
 DOCS = REPO / "docs/templates.md"
 
 
@@ -184,7 +184,7 @@ def test_the_documented_meeting_brief_builds(project: Path, cli: Cli) -> None:
     )
     result = cli(project, "--date", BUILD_DATE, "--only", "meeting-brief", "--strict")
     assert result.code == 0, result.err
-    [page] = pages(project / "reports/meeting-brief.pdf")
+    [page] = pages(project / "reports/meeting-brief.en-GB.draft.pdf")
     for text in (
         "Courtesy call by the Ambassador of the Russian Federation",
         "3 December 2026",
@@ -242,7 +242,10 @@ def test_check_renders_default_sections_and_catches_self_extension(project: Path
     )
     result = cli(project, "check", "--templates", "mine")
     assert result.code == 1
-    assert "error: fact-sheet: mine/sections/fast-facts.html:3: 'nope' is undefined" in result.err
+    assert (
+        "error: fact-sheet.en-GB: mine/sections/fast-facts.html:3: 'nope' is undefined"
+        in result.err
+    )
     (mine / "fast-facts.html").unlink()
     (project / "mine/briefing-note.html").write_text('{% extends "briefing-note.html" %}\n')
     result = cli(project, "check", "--templates", "mine")

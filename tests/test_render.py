@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from tests.conftest import BUILD_DATE, Run
 
 Cli = Callable[..., Run]
-PDF = "reports/chile-russia-briefing-note.pdf"
+PDF = "reports/chile-russia-briefing-note.en-GB.pdf"
 PIXEL = (
     "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='4' height='4'%3E"
     "%3Crect width='4' height='4'/%3E%3C/svg%3E"
@@ -62,7 +62,7 @@ def test_weasyprint_warnings_are_reported_and_strict_fails(project: Path, cli: C
     css.write_text(css.read_text() + "\nbody { colour: red; }\n")
     result = cli(project, "--date", BUILD_DATE)
     assert result.code == 0
-    assert "warning: briefing-note: weasyprint: Ignored `colour: red`" in result.err
+    assert "warning: briefing-note.en-GB: weasyprint: Ignored `colour: red`" in result.err
     assert (project / PDF).exists()
     assert cli(project, "--date", BUILD_DATE, "--strict").code == 1
 
@@ -84,16 +84,17 @@ def test_one_failing_document_does_not_stop_the_others(project: Path, cli: Cli) 
     )
     result = cli(project, "--date", BUILD_DATE)
     assert result.code == 1
-    assert "error: broken: templates/broken.html:3: " in result.err
+    assert "error: broken.en-GB: templates/broken.html:3: " in result.err
     assert "3 built, 0 up to date, 1 failed" in result.err
     assert (project / PDF).exists() and not (project / "reports/broken.pdf").exists()
 
 
 def test_draft_documents_carry_a_watermark(project: Path, cli: Cli) -> None:
     reports = project / "data/reports.yaml"
-    reports.write_text(reports.read_text().replace("draft: false", "draft: true"))
+    reports.write_text(reports.read_text().replace("status: final", "status: draft"))
     assert cli(project, "--date", BUILD_DATE, "--strict").code == 0
-    pages = PdfReader(project / PDF).pages
+    assert not (project / PDF).exists()  # a draft is never written under the final's name
+    pages = PdfReader(project / PDF.replace(".pdf", ".draft.pdf")).pages
     assert all("DRAFT" in page.extract_text() for page in pages)
     assert "1.0 (draft)" in " ".join(pages[0].extract_text().split())
 
@@ -102,7 +103,7 @@ def test_data_strings_are_escaped(project: Path, cli: Cli) -> None:
     trade = project / "data/chile-russia/trade.yaml"
     trade.write_text(
         trade.read_text().replace(
-            "horizon: Medium term", 'horizon: "<b>Medium</b> <script>x</script>"'
+            "horizon: {en: Medium term", 'horizon: {en: "<b>Medium</b> <script>x</script>"'
         )
     )
     assert cli(project, "--date", BUILD_DATE, "--html").code == 0
@@ -117,14 +118,14 @@ def test_letter_page_size_keeps_every_page_budget(project: Path, cli: Cli) -> No
     reports = project / "data/reports.yaml"
     text = reports.read_text().replace("    page_size: A4\n", "")
     reports.write_text(
-        text.replace("    language: en-GB\n", "    language: en-GB\n    page_size: Letter\n")
+        text.replace("    languages: [en-GB]\n", "    languages: [en-GB]\n    page_size: Letter\n")
     )
     result = cli(project, "--date", BUILD_DATE, "--strict")  # a budget overrun would fail here
     assert result.code == 0, result.err
     for pdf in (project / "reports").glob("*.pdf"):
         box = PdfReader(pdf).pages[0].mediabox
         assert (round(float(box.width)), round(float(box.height))) == (612, 792), pdf.name
-    assert len(PdfReader(project / "reports/chile-russia-fact-sheet.pdf").pages) == 1
+    assert len(PdfReader(project / "reports/chile-russia-fact-sheet.en-GB.pdf").pages) == 1
 
 
 def test_page_budget_overrun_warns_and_fails_under_strict(project: Path, cli: Cli) -> None:
@@ -132,13 +133,15 @@ def test_page_budget_overrun_warns_and_fails_under_strict(project: Path, cli: Cl
     reports.write_text(reports.read_text().replace("page_budget: 4", "page_budget: 2"))
     result = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
     assert result.code == 0
-    assert "warning: briefing-note: page budget: 4 pages, over the budget of 2" in result.err
+    assert "warning: briefing-note.en-GB: page budget: 4 pages, over the budget of 2" in result.err
     assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 1
 
 
 def test_cyrillic_text_uses_the_shipped_font(project: Path, cli: Cli) -> None:
     visits = project / "data/chile-russia/visits.yaml"
-    visits.write_text(visits.read_text().replace("place: Vladivostok", "place: Владивосток"))
+    visits.write_text(
+        visits.read_text().replace("place: {en: Vladivostok", "place: {en: Владивосток")
+    )
     assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 0
     reader = PdfReader(project / PDF)
     assert "Владивосток" in "".join(page.extract_text() for page in reader.pages)

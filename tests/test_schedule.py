@@ -26,7 +26,7 @@ from briefgen.watch import make_timer
 from tests.conftest import BUILD_DATE, REPO, Run
 
 Cli = Callable[..., Run]
-NOTE = "reports/chile-russia-briefing-note.pdf"
+NOTE = "reports/chile-russia-briefing-note.en-GB.pdf"
 ENV = {**os.environ, "BRIEFGEN_NO_BOOTSTRAP": "1"}
 
 
@@ -73,13 +73,13 @@ def test_editing_one_data_set_rebuilds_only_its_documents(project: Path, cli: Cl
     reports.write_text(text + "\n" + copy)
     assert cli(project, "--date", BUILD_DATE).code == 0
     visits = project / "data/copy/visits.yaml"
-    visits.write_text(visits.read_text().replace("place: Santiago", "place: Valparaíso"))
+    visits.write_text(visits.read_text().replace("place: {en: Santiago", "place: {en: Valparaíso"))
     assert cli(project, "--date", BUILD_DATE).code == 0
     assert statuses(project) == {
-        "briefing-note": "up to date",
-        "eeu-brief": "up to date",
-        "fact-sheet": "up to date",
-        "copy-sheet": "built",
+        "briefing-note.en-GB": "up to date",
+        "eeu-brief.en-GB": "up to date",
+        "fact-sheet.en-GB": "up to date",
+        "copy-sheet.en-GB": "built",
     }
     # A change to one document's definition rebuilds that document only.
     reports.write_text(
@@ -89,7 +89,7 @@ def test_editing_one_data_set_rebuilds_only_its_documents(project: Path, cli: Cl
         )
     )
     assert cli(project, "--date", BUILD_DATE).code == 0
-    assert [n for n, s in statuses(project).items() if s == "built"] == ["eeu-brief"]
+    assert [n for n, s in statuses(project).items() if s == "built"] == ["eeu-brief.en-GB"]
     # A template is an input of every document.
     css = project / "templates/briefing.css"
     css.write_text(css.read_text() + "\n/* touched */\n")
@@ -105,7 +105,7 @@ def test_build_json_and_json_flag_describe_each_document(project: Path, cli: Cli
     assert summary["exit_code"] == 0 and summary["build_date"] == BUILD_DATE
     assert summary["counts"] == {"built": 3, "up to date": 0, "failed": 0}
     note = summary["documents"][0]
-    assert note["name"] == "briefing-note" and note["status"] == "built"
+    assert note["name"] == "briefing-note.en-GB" and note["status"] == "built"
     assert note["reason"] == "first build" and note["edition"] == 1
     assert note["pages"] == len(PdfReader(project / NOTE).pages)
     assert note["size"] == (project / NOTE).stat().st_size and note["seconds"] > 0
@@ -171,7 +171,9 @@ def test_changed_data_makes_a_new_edition_with_a_changes_box(project: Path, cli:
     assert cli(project, "--date", BUILD_DATE).code == 0
     assert "Changes since the previous edition" not in text_of(project / NOTE)
     visits = project / "data/chile-russia/visits.yaml"
-    visits.write_text(visits.read_text().replace("occasion: APEC summit", "occasion: APEC Leaders"))
+    visits.write_text(
+        visits.read_text().replace("occasion: {en: APEC summit", "occasion: {en: APEC Leaders")
+    )
     result = cli(project, "--date", "2026-11-29")
     assert result.code == 0 and "edition 2" in result.err
     text = text_of(project / NOTE)
@@ -267,7 +269,7 @@ def test_watch_rebuilds_after_a_save_and_survives_errors(project: Path) -> None:
         time.sleep(1)  # the watch starts just after it says so
         visits = project / "data/chile-russia/visits.yaml"
         original = visits.read_text()
-        visits.write_text(original.replace("place: Santiago", "place: Valparaíso"))
+        visits.write_text(original.replace("place: {en: Santiago", "place: {en: Valparaíso"))
         lines.wait_for(r"changed: .*visits.yaml")
         lines.wait_for(r"3 built, 0 up to date, 0 failed")
         visits.write_text("visits: [\n")
@@ -308,13 +310,11 @@ def test_the_documented_cron_line_and_systemd_units_are_valid(tmp_path: Path) ->
 def test_editions_survive_definition_edits_and_damaged_state(project: Path, cli: Cli) -> None:
     assert cli(project, "--date", BUILD_DATE).code == 0
     visits = project / "data/chile-russia/visits.yaml"
-    visits.write_text(visits.read_text().replace("place: Santiago", "place: Valparaíso"))
+    visits.write_text(visits.read_text().replace("place: {en: Santiago", "place: {en: Valparaíso"))
     assert cli(project, "--date", BUILD_DATE).code == 0  # edition 2
     reports = project / "data/reports.yaml"
     reports.write_text(
-        reports.read_text().replace(
-            "issuer: Chile–Russia bilateral desk", "issuer: Chile–Russia desk"
-        )
+        reports.read_text().replace("  en: Chile–Russia bilateral desk", "  en: Chile–Russia desk")
     )
     result = cli(project, "--date", BUILD_DATE, "--json")
     summary = json.loads(result.out)
@@ -324,7 +324,7 @@ def test_editions_survive_definition_edits_and_damaged_state(project: Path, cli:
     # The snapshot of edition 2 is damaged: the next edition says so instead of failing.
     for snapshot in (project / "reports/.briefgen/snapshots").glob("*.edition-2.json"):
         snapshot.write_text("garbage")
-    visits.write_text(visits.read_text().replace("place: Valparaíso", "place: Santiago"))
+    visits.write_text(visits.read_text().replace("place: {en: Valparaíso", "place: {en: Santiago"))
     assert cli(project, "--date", BUILD_DATE).code == 0
     assert "could not be read, so its changes cannot be listed" in text_of(project / NOTE)
     # A manifest that is not JSON: a warning, and everything is rebuilt.
@@ -348,9 +348,9 @@ def test_fonts_and_imports_beside_extra_css_are_inputs(project: Path, cli: Cli) 
     (project / "house/more.css").write_text("h2 { color: #654321; }\n")
     result = cli(project, "--date", BUILD_DATE, "--json")
     assert statuses(project) == {
-        "briefing-note": "up to date",
-        "eeu-brief": "up to date",
-        "fact-sheet": "built",
+        "briefing-note.en-GB": "up to date",
+        "eeu-brief.en-GB": "up to date",
+        "fact-sheet.en-GB": "built",
     }
     assert json.loads(result.out)["documents"][2]["reason"] == "changed: house/more.css"
 

@@ -36,7 +36,7 @@ def test_shipped_data_is_valid_with_one_acknowledged_overlap(dataset: Path) -> N
     briefing, warnings = load_dataset(dataset, TODAY)
     assert len(briefing.ambassadors.ambassadors) == 8
     assert [str(w) for w in warnings] == [
-        "data/chile-russia/ambassadors.yaml:12:5: ambassadors.4.start: term 2001–2006 overlaps "
+        "data/chile-russia/ambassadors.yaml:23:5: ambassadors.4.start: term 2001–2006 overlaps "
         "the term of Pablo Cabrera Gaete (2000–2004) (acknowledged in the data)"
     ]
     assert warnings[0].acknowledged
@@ -44,18 +44,20 @@ def test_shipped_data_is_valid_with_one_acknowledged_overlap(dataset: Path) -> N
 
 def test_every_problem_in_every_file_is_reported(dataset: Path) -> None:
     edit(dataset / "visits.yaml", "date: 1993", "date: nineteen-ninety-three")
-    edit(dataset / "visits.yaml", "    occasion: APEC summit", "    ocasion: APEC summit")
+    edit(dataset / "visits.yaml", "    occasion: {en: APEC", "    ocasion: {en: APEC")
     edit(dataset / "milestones.yaml", "date: 2019-09-26", "date: 2019-02-30")
-    edit(dataset / "ambassadors.yaml", "start: 2006, end: 2010", "start: 2006, end: 2003")
-    edit(dataset / "trade.yaml", "horizon: Medium term\n", "")
+    edit(dataset / "ambassadors.yaml", "start: 2006\n    end: 2010", "start: 2006\n    end: 2003")
+    edit(dataset / "trade.yaml", "horizon: {en: Medium term", "horizon_: {en: Medium term")
     assert problems_of(dataset) == [
-        "data/chile-russia/ambassadors.yaml:16:46: ambassadors.5.end: term ends (2003) before it "
+        "data/chile-russia/ambassadors.yaml:32:5: ambassadors.5.end: term ends (2003) before it "
         "starts (2006)",
-        "data/chile-russia/milestones.yaml:23:5: milestones.3.date: day is out of range for month",
+        "data/chile-russia/milestones.yaml:40:5: milestones.3.date: day is out of range for month",
         "data/chile-russia/trade.yaml:2:1: horizon: Field required",
-        "data/chile-russia/visits.yaml:13:5: visits.0.date: expected a year (2019), a month (2019-11) "
+        "data/chile-russia/trade.yaml:18:1: horizon_: unknown key (not in the schema; check its "
+        "spelling)",
+        "data/chile-russia/visits.yaml:26:5: visits.0.date: expected a year (2019), a month (2019-11) "
         "or a day (2019-09-26)",
-        "data/chile-russia/visits.yaml:30:5: visits.4.ocasion: unknown key (not in the schema; "
+        "data/chile-russia/visits.yaml:55:5: visits.4.ocasion: unknown key (not in the schema; "
         "check its spelling)",
     ]
 
@@ -74,7 +76,7 @@ def test_unknown_source_and_missing_or_stray_files(dataset: Path) -> None:
         "relationship.yaml, visits.yaml, ambassadors.yaml, mechanisms.yaml, milestones.yaml, "
         "trade.yaml",
         "data/chile-russia/trade.yaml:1:1: section file is missing",
-        "data/chile-russia/visits.yaml:13:5: visits.0.date: month must be in 1..12",
+        "data/chile-russia/visits.yaml:26:5: visits.0.date: month must be in 1..12",
         unknown_source,
     ]
 

@@ -1,0 +1,114 @@
+"""Message catalogues: the templates' labels in each language, from gettext .po files.
+
+Templates are written in English and mark their labels with {% trans %} or _(). A folder of the
+template search path may hold locale/LANG/LC_MESSAGES/messages.po; a folder earlier on the path
+overrides single messages of a later one. A label with no translation in a language that a
+document asks for fails that document at the template line that uses it: never English by default.
+"""
+
+from __future__ import annotations
+
+import gettext
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import TemplateError, display_path
+from .localise import primary
+
+CATALOGUE = "messages.po"
+SOURCE_LANGUAGE = "en"  # the language templates are written in
+
+
+class MissingTranslation(TemplateError):
+    """A template label that the language's catalogue does not translate."""
+
+
+def catalogue_paths(search_path: Sequence[Path], language: str) -> list[Path]:
+    """Return the catalogues for `language` on the search path, highest priority first."""
+    tags = [language.replace("-", "_"), primary(language)]
+    found = []
+    for folder in search_path:
+        for tag in dict.fromkeys(tags):
+            path = folder / "locale" / tag / "LC_MESSAGES" / CATALOGUE
+            if path.is_file():
+                found.append(path)
+                break
+    return found
+
+
+def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, Callable[..., str]]:
+    """Return gettext and ngettext for `language`, raising MissingTranslation for a missing label."""
+    if primary(language) == SOURCE_LANGUAGE:
+        return {"gettext": _identity, "ngettext": _english_plural}
+    paths = catalogue_paths(search_path, language)
+    translations = _load(paths)
+    rule = _plural_rule(paths)
+    where = display_path(paths[0]) if paths else _expected_path(search_path, language)
+
+    def gettext(message: str) -> str:
+        if message not in translations:
+            raise MissingTranslation(f"no {language!r} translation of {message!r} in {where}")
+        text = translations[message]
+        assert isinstance(text, str)
+        return text
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        forms = translations.get((singular, plural))
+        if not isinstance(forms, tuple):
+            raise MissingTranslation(f"no {language!r} translation of {singular!r} in {where}")
+        return forms[min(rule(n), len(forms) - 1)]
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def _expected_path(search_path: Sequence[Path], language: str) -> str:
+    folder = search_path[-1] / "locale" / primary(language) / "LC_MESSAGES" / CATALOGUE
+    return display_path(folder) + " (missing)"
+
+
+def _load(paths: list[Path]) -> dict[Any, str | tuple[str, ...]]:
+    """Return msgid -> text (or (singular, plural) -> forms); earlier paths win. Fuzzy are left out."""
+    merged: dict[Any, str | tuple[str, ...]] = {}
+    for path in reversed(paths):
+        merged.update(dict(_messages(path)))
+    return merged
+
+
+def _messages(path: Path) -> Iterator[tuple[Any, str | tuple[str, ...]]]:
+    for message in _read(path):
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            forms = tuple(message.string)
+            if all(forms):
+                yield message.id[:2], forms
+        elif message.string:
+            yield message.id, message.string
+
+
+def _read(path: Path) -> Any:
+    from babel.messages.pofile import PoFileError, read_po
+
+    try:
+        with path.open("rb") as f:
+            return read_po(f, abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, OSError) as e:
+        raise TemplateError(f"{display_path(path)}: cannot read the catalogue: {e}") from e
+
+
+def _plural_rule(paths: list[Path]) -> Callable[[int], int]:
+    """Return the rule of the first catalogue's Plural-Forms header: n -> index of the form."""
+    if not paths:
+        return lambda n: int(n != 1)
+    expression = _read(paths[0]).plural_expr
+    rule: Callable[[int], int] = gettext.c2py(expression)
+    return rule
