@@ -12,7 +12,14 @@ from typing import Any
 
 from . import __version__
 from .config import ReportsFile, search_path
-from .editions import Edition, keep_snapshot, next_edition, snapshot_digest
+from .editions import (
+    Edition,
+    keep_snapshot,
+    next_edition,
+    sample_changes,
+    shown,
+    snapshot_digest,
+)
 from .errors import BriefgenError, problem_to_dict
 from .incremental import (
     Entry,
@@ -51,13 +58,17 @@ def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> li
 
     Rendering, not just compiling, also finds undefined variables and broken default sections.
     """
+    from .messages import gettext_callables
     from .templating import render_html
 
     messages = []
     for doc in inputs.documents:
-        env = _environment(project, inputs, doc.language)
-        context = _context(project, doc, inputs, build_date, Edition(1, build_date))
         try:
+            env = _environment(project, inputs, doc.language)
+            gettext = gettext_callables(search_path(project, inputs.reports), doc.language)
+            # A second edition, so that the changes box and its line formats are checked too.
+            edition = Edition(2, build_date, sample_changes(gettext["gettext"]))
+            context = _context(project, doc, inputs, build_date, edition)
             render_html(env, doc.document.template, context)
         except BriefgenError as e:
             messages.append(f"{doc.name}: {e}")
@@ -112,7 +123,10 @@ class Job:
 
 
 def _run_job(job: Job) -> tuple[DocumentResult, Entry | None]:
-    env = _environment(job.project, job.inputs, job.doc.language)
+    try:
+        env = _environment(job.project, job.inputs, job.doc.language)
+    except BriefgenError as e:  # an unreadable label catalogue fails this document only
+        return _failed(job, str(e)), None
     return _build_one(job, env)
 
 
@@ -191,22 +205,13 @@ def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:
 
 def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
     """Render one document and write it; on failure the previous PDF is left as it was."""
-    from .messages import gettext_callables
     from .render import render_pdf
-    from .templating import render_html
 
     project, options, inputs, doc = job.project, job.options, job.inputs, job.doc
     target = project.reports_dir / doc.output_name
     started = time.perf_counter()
-    data = localise(inputs.datasets[doc.document.data], doc.language, inputs.reports.text_language)
-    snapshot = data.model_dump(mode="json")
     try:
-        gettext = gettext_callables(search_path(project, inputs.reports), doc.language)["gettext"]
-        edition = next_edition(
-            project.state_dir, doc.name, snapshot, job.previous, options.date, gettext
-        )
-        context = _context(project, doc, inputs, options.date, edition)
-        html = render_html(env, doc.document.template, context)
+        html, edition, snapshot = _html(job, env)
         variant = options.pdf_variant or doc.document.pdf_variant
         result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc), variant)
         write_atomic(target, result.pdf)
@@ -228,6 +233,34 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
         warnings,
     )
     return built, _entry(project, job.plan, built, edition, snapshot, inputs, doc)
+
+
+def _html(job: Job, env: Any) -> tuple[str, Edition, dict[str, Any]]:
+    """Render a variant's HTML; return it, its edition, and the data it shows (the snapshot).
+
+    The edition is worked out from what the variant shows, so it takes a first rendering
+    without a changes box; a second one is needed only when the edition is a new one.
+    """
+    from .messages import gettext_callables
+    from .templating import render_html
+
+    project, options, inputs, doc = job.project, job.options, job.inputs, job.doc
+    data = localise(inputs.datasets[doc.document.data], doc.language, inputs.reports.text_language)
+    before = job.previous
+    provisional = (
+        Edition(before["edition"], dt.date.fromisoformat(before["edition_date"]))
+        if before
+        else Edition(1, options.date)
+    )
+    context = _context(project, doc, inputs, options.date, provisional)
+    html = render_html(env, doc.document.template, context)
+    snapshot = shown(data.model_dump(mode="json"), html)
+    gettext = gettext_callables(search_path(project, inputs.reports), doc.language)["gettext"]
+    edition = next_edition(project.state_dir, doc.name, snapshot, before, options.date, gettext)
+    if edition != provisional:
+        context = _context(project, doc, inputs, options.date, edition)
+        html = render_html(env, doc.document.template, context)
+    return html, edition, snapshot
 
 
 def _reason(project: Project, entry: Entry | None, plan: Plan, force: bool) -> str:

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem, display_path
-from .localise import Text
+from .localise import Text, primary
 from .models import Model, Plain, Slug
 from .project import Project
 from .validate import pydantic_problems
@@ -134,10 +134,10 @@ class DocumentDef(Model):
         return self.output or f"{self.name}.pdf"
 
     def status_for(self, language: str) -> Status:
-        """Return whether the `language` edition is draft or final."""
+        """Return whether the `language` edition is draft or final (es-CL, then es)."""
         if isinstance(self.status, str):
             return self.status
-        return self.status.get(language, "draft")
+        return self.status.get(language, self.status.get(primary(language), "draft"))
 
     @field_validator("languages")
     @classmethod
@@ -186,6 +186,8 @@ def load_reports(project: Project) -> ReportsFile:
 
 def read_reports(project: Project) -> tuple[ReportsFile, Document]:
     """Return the validated report definitions and the YAML they came from (for locations)."""
+    from .markings import check_markings
+
     doc = read_yaml(project.reports_file)
     try:
         reports = ReportsFile.model_validate(doc.value)
@@ -193,7 +195,7 @@ def read_reports(project: Project) -> tuple[ReportsFile, Document]:
         raise InputError(pydantic_problems(doc, e)) from e
     problems = (
         _check_unique(reports, doc)
-        + _check_markings(reports, doc)
+        + check_markings(reports, doc)
         + _check_data_folders(reports, doc, project)
         + _check_paths(reports, doc, project)
     )
@@ -213,28 +215,6 @@ def _check_unique(reports: ReportsFile, doc: Document) -> list[Problem]:
                 message = f"{key} {value!r} is already used by {seen[key, value]}"
                 problems.append(doc.problem(("documents", i, key), message))
             seen.setdefault((key, value), f"documents.{i}")
-    return problems
-
-
-def _check_markings(reports: ReportsFile, doc: Document) -> list[Problem]:
-    """Check that every marking used is on the scale, and that the scale names each level once."""
-    scale = [m.name for m in reports.markings]
-    problems = [
-        doc.problem(("markings", i, "name"), f"{name!r} is already on the scale")
-        for i, name in enumerate(scale)
-        if name in scale[:i]
-    ]
-    for i, d in enumerate(reports.documents):
-        used: list[tuple[Loc, str | None]] = [(("documents", i, "marking"), d.marking)]
-        used += [
-            (("documents", i, "section_markings", k), v) for k, v in d.section_markings.items()
-        ]
-        used += [(("documents", i, "releasable_at", j), v) for j, v in enumerate(d.releasable_at)]
-        problems += [
-            doc.problem(loc, f"{value!r} is not on the marking scale ({', '.join(scale)})")
-            for loc, value in used
-            if value is not None and value not in scale
-        ]
     return problems
 
 

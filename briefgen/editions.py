@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html as htmllib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,52 @@ from .output import write_atomic
 # When a section was checked is not a change of content.
 IGNORED_KEYS = {"as_of", "review_by"}
 Path_ = tuple[str, ...]
+
+
+def shown(snapshot: dict[str, Any], html: str) -> dict[str, Any]:
+    """Return the part of a data snapshot that a rendered document shows.
+
+    A text is kept when the document's text contains it; a date, number or flag is kept with the
+    texts of its item. So the changes box of an edition never lists a fact the edition does not
+    show, such as the text of a section a releasable edition omits, and an edition advances only
+    when what it shows changes.
+    """
+    text = _plain(html)
+    kept = _shown(snapshot, text)
+    return kept if isinstance(kept, dict) else {}
+
+
+def _plain(html: str) -> str:
+    words = htmllib.unescape(re.sub(r"<[^>]*>", " ", html)).replace("\u00ad", "")
+    return " ".join(words.replace("\u00a0", " ").split()).casefold()
+
+
+def _shown(value: Any, text: str) -> Any:
+    """Return `value` with every text the document does not show removed; None if nothing is left."""
+    if isinstance(value, dict):
+        kept = {k: _shown(v, text) for k, v in value.items() if not _scalar(v)}
+        kept = {k: v for k, v in kept.items() if v is not None}
+        texts = {k: v for k, v in value.items() if isinstance(v, str) and not _DATE.match(v)}
+        kept |= {k: v for k, v in texts.items() if _in(v, text)}
+        if not kept:
+            return None
+        others = {k: v for k, v in value.items() if _scalar(v) and k not in texts}
+        return kept | others  # the item's dates, numbers and flags go with its texts
+    if isinstance(value, list):
+        items = [_shown(item, text) for item in value]
+        return [item for item in items if item is not None] or None
+    return value if isinstance(value, str) and _in(value, text) else None
+
+
+def _scalar(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _in(value: str, text: str) -> bool:
+    return " ".join(value.split()).casefold() in text
+
+
+_DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
 
 
 def snapshot_digest(data: dict[str, Any]) -> str:
@@ -117,6 +165,17 @@ class Edition:
     number: int
     date: dt.date
     changes: list[str] = field(default_factory=list)
+
+
+def sample_changes(gettext: Callable[[str], str]) -> list[str]:
+    """Return one line of each kind the changes box can hold, to check their translations."""
+    path = {"path": "visits › place"}
+    return [
+        gettext("Added: %(path)s") % path,
+        gettext("Removed: %(path)s") % path,
+        gettext("Changed: %(path)s: now %(now)s, was %(was)s") % {**path, "now": "…", "was": "…"},
+        unreadable(gettext),
+    ]
 
 
 def unreadable(gettext: Callable[[str], str] = str) -> str:

@@ -21,7 +21,7 @@ from .output import write_atomic
 from .project import Project, matches
 from .results import DocumentResult
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: one entry per variant (document × language × release)
 log = logging.getLogger("briefgen")
 Entry = dict[str, Any]
 

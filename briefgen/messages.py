@@ -25,16 +25,17 @@ class MissingTranslation(TemplateError):
 
 
 def catalogue_paths(search_path: Sequence[Path], language: str) -> list[Path]:
-    """Return the catalogues for `language` on the search path, highest priority first."""
-    tags = [language.replace("-", "_"), primary(language)]
-    found = []
-    for folder in search_path:
-        for tag in dict.fromkeys(tags):
-            path = folder / "locale" / tag / "LC_MESSAGES" / CATALOGUE
-            if path.is_file():
-                found.append(path)
-                break
-    return found
+    """Return the catalogues for `language` on the search path, highest priority first.
+
+    In each folder, the regional catalogue (es_CL) comes before the language's own (es).
+    """
+    tags = dict.fromkeys([language.replace("-", "_"), primary(language)])
+    paths = [
+        folder / "locale" / tag / "LC_MESSAGES" / CATALOGUE
+        for folder in search_path
+        for tag in tags
+    ]
+    return [path for path in paths if path.is_file()]
 
 
 def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, Callable[..., str]]:
@@ -43,7 +44,7 @@ def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, C
         return {"gettext": _identity, "ngettext": _english_plural}
     paths = catalogue_paths(search_path, language)
     translations = _load(paths)
-    rule = _plural_rule(paths)
+    rule = _plural_rule(paths, language)
     where = display_path(paths[0]) if paths else _expected_path(search_path, language)
 
     def gettext(message: str) -> str:
@@ -105,10 +106,21 @@ def _read(path: Path) -> Any:
         raise TemplateError(f"{display_path(path)}: cannot read the catalogue: {e}") from e
 
 
-def _plural_rule(paths: list[Path]) -> Callable[[int], int]:
-    """Return the rule of the first catalogue's Plural-Forms header: n -> index of the form."""
-    if not paths:
-        return lambda n: int(n != 1)
-    expression = _read(paths[0]).plural_expr
-    rule: Callable[[int], int] = gettext.c2py(expression)
+def _plural_rule(paths: list[Path], language: str) -> Callable[[int], int]:
+    """Return the plural rule (n -> index of the plural form) of the first catalogue that states
+    one in its Plural-Forms header, else Babel's for the language.
+
+    An override catalogue that holds one label and no header must not change how Russian counts.
+    """
+    from babel.core import UnknownLocaleError
+    from babel.messages.plurals import get_plural
+
+    # Babel keeps a header's own rule in _plural_expr (None when the header has none).
+    found = next((c._plural_expr for c in map(_read, paths) if c._plural_expr), None)
+    try:
+        expression = found or get_plural(language.replace("-", "_")).plural_expr
+        rule: Callable[[int], int] = gettext.c2py(expression)
+    except (ValueError, UnknownLocaleError) as e:
+        where = display_path(paths[0]) if paths else language
+        raise TemplateError(f"{where}: cannot use the Plural-Forms rule: {e}") from e
     return rule

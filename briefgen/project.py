@@ -67,4 +67,5 @@ class Project:
 
 def matches(name: str, pattern: str) -> bool:
     """True when `pattern` picks variant `name`: its name, its document's name, or a glob (*.es)."""
-    return name == pattern or name.startswith(pattern + ".") or fnmatchcase(name, pattern)
+    document = "." not in pattern and name.startswith(pattern + ".")  # every variant of it
+    return name == pattern or document or fnmatchcase(name, pattern)

@@ -6,13 +6,13 @@ the manifest and messages, and a predictable file name that also says when it is
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .config import DocumentDef, ReportsFile, read_reports
 from .data import Document
 from .errors import InputError, Problem, UsageError
 from .localise import localise, missing, missing_message
+from .markings import slug
 from .project import Project, matches
 
 
@@ -111,7 +111,7 @@ def expand(reports: ReportsFile) -> list[Variant]:
 
 def _variant(reports: ReportsFile, d: DocumentDef, language: str, release: str | None) -> Variant:
     final = d.status_for(language) == "final"
-    suffix = f".{language}" + (f".releasable-{_slug(release)}" if release else "")
+    suffix = f".{language}" + (f".releasable-{slug(release)}" if release else "")
     stem = d.output_name.removesuffix(".pdf")
     labels = {
         m.name: str(localise(m.label, language, reports.text_language) if m.label else m.name)
@@ -127,10 +127,6 @@ def _variant(reports: ReportsFile, d: DocumentDef, language: str, release: str |
         scale=tuple(m.name for m in reports.markings),
         labels=labels,
     )
-
-
-def _slug(marking: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", marking.lower())
 
 
 def languages_of(reports: ReportsFile) -> dict[str, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -325,3 +326,65 @@ def test_tagged_russian_pdf_carries_the_figure_alt_text_in_russian(
     assert len(figures) == 1
     assert "Владимир Путин" in figures[0] and "Сантьяго" in figures[0]
     assert re.search(r"\b(visits|Timeline)\b", figures[0]) is None
+
+
+def test_changes_box_lists_only_what_the_edition_shows(full_project: Path, cli: Cli) -> None:
+    only = ("--only", "eeu-brief.en-GB*", "--only", "fact-sheet.en-GB", "-q")
+    assert cli(full_project, "--date", BUILD_DATE, *only).code == 0
+    edit(
+        full_project / "data/chile-russia/trade.yaml",
+        "would bring advantages to both sides",
+        "would bring clear advantages to both sides",
+    )
+    run = cli(full_project, "--date", "2026-11-29", "--json", "--html", *only)
+    assert run.code == 0, run.err
+    editions = {d["name"]: d["edition"] for d in json.loads(run.out)["documents"]}
+    assert editions == {
+        "eeu-brief.en-GB": 2,  # its line to take changed
+        "eeu-brief.en-GB.releasable-public": 1,  # it omits the line to take
+        "fact-sheet.en-GB": 1,  # it never shows it
+    }
+    reports = full_project / "reports"
+    full = (reports / "chile-eeu-free-trade-brief.en-GB.html").read_text()
+    assert "Added: trade › lines to take › An agreement of this type would bring clear" in full
+    for name in (
+        "chile-eeu-free-trade-brief.en-GB.releasable-public",
+        "chile-russia-fact-sheet.en-GB",
+    ):
+        html = (reports / f"{name}.html").read_text()
+        assert "clear advantages" not in html and 'class="changes"' not in html
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "releasable_at: [PUBLIC]",
+            "releasable_at: [PUBLIC, PUBLIC]",
+            "documents.1.releasable_at.1: PUBLIC is listed twice",
+        ),
+        (
+            "    marking: PUBLIC\n    languages: [en-GB, es, ru]\n    # The Spanish and Russian texts are the desk's working translations, not yet reviewed.\n    status: {en-GB: final, es: draft, ru: draft}\n    page_budget: 2",
+            "    marking: INTERNAL\n    languages: [en-GB, es, ru]\n    status: {en-GB: final, es: draft, ru: draft}\n    page_budget: 2",
+            "documents.1.releasable_at.0: PUBLIC is below the document's own marking INTERNAL",
+        ),
+        (
+            "status: {en-GB: final, es: draft, ru: draft}\n    page_size: A4",
+            "status: {en-GB: final, es: draft, fr: draft}\n    page_size: A4",
+            "documents.0.status.fr: 'fr' is not one of languages",
+        ),
+    ],
+)
+def test_marking_and_status_mistakes_are_located(
+    full_project: Path, cli: Cli, old: str, new: str, message: str
+) -> None:
+    edit(full_project / "data/reports.yaml", old, new)
+    run = cli(full_project, "check")
+    assert run.code == 2 and message in run.err, run.err
+
+
+def test_a_variant_name_picks_that_variant_only(full_project: Path, cli: Cli) -> None:
+    listed = cli(full_project, "list", "--only", "eeu-brief.es")
+    assert [line.split()[0] for line in listed.out.splitlines()] == ["eeu-brief.es"]
+    listed = cli(full_project, "list", "--only", "eeu-brief")
+    assert len(listed.out.splitlines()) == 6
