@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import time
@@ -10,14 +9,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .compose import environment, html_and_edition
 from .config import ReportsFile, search_path
 from .editions import (
     Edition,
     keep_snapshot,
-    next_edition,
-    sample_changes,
-    shown,
     snapshot_digest,
 )
 from .errors import BriefgenError, problem_to_dict
@@ -29,12 +25,12 @@ from .incremental import (
     fingerprint,
     load_manifest,
     outputs_intact,
+    remove_superseded,
     save_manifest,
     up_to_date,
     valid_entry,
 )
 from .inputs import Inputs
-from .localise import localise
 from .output import write_atomic
 from .project import BuildOptions, Project
 from .results import DocumentResult
@@ -51,28 +47,6 @@ class Plan:
     fingerprint: str
     params: dict[str, Any]
     inputs: dict[str, str]
-
-
-def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> list[str]:
-    """Render every selected document to HTML (no PDF); return one message per failure.
-
-    Rendering, not just compiling, also finds undefined variables and broken default sections.
-    """
-    from .messages import gettext_callables
-    from .templating import render_html
-
-    messages = []
-    for doc in inputs.documents:
-        try:
-            env = _environment(project, inputs, doc.language)
-            gettext = gettext_callables(search_path(project, inputs.reports), doc.language)
-            # A second edition, so that the changes box and its line formats are checked too.
-            edition = Edition(2, build_date, sample_changes(gettext["gettext"]))
-            context = _context(project, doc, inputs, build_date, edition)
-            render_html(env, doc.document.template, context)
-        except BriefgenError as e:
-            messages.append(f"{doc.name}: {e}")
-    return messages
 
 
 def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[DocumentResult]:
@@ -98,7 +72,9 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
         result, new_entry = outcome
         results[result.name] = result
         if new_entry:
+            old = manifest["documents"].get(result.name)
             manifest["documents"][result.name] = new_entry
+            remove_superseded(project, old, new_entry)  # e.g. the draft of a now final edition
         save_manifest(project, manifest)
 
     limits = Limits(options.time_limit, options.memory_limit) if options.isolate else None
@@ -124,7 +100,7 @@ class Job:
 
 def _run_job(job: Job) -> tuple[DocumentResult, Entry | None]:
     try:
-        env = _environment(job.project, job.inputs, job.doc.language)
+        env = environment(job.project, job.inputs, job.doc.language)
     except BriefgenError as e:  # an unreadable label catalogue fails this document only
         return _failed(job, str(e)), None
     return _build_one(job, env)
@@ -148,14 +124,6 @@ def _failed(job: Job, message: str) -> DocumentResult:
         edition=before.get("edition", 0),
         error=message,
     )
-
-
-def _environment(project: Project, inputs: Inputs, language: str) -> Any:
-    # A fresh environment per document: a cached one would miss an override file added to a
-    # folder since (Jinja re-checks only the files it already loaded). Compiling costs little.
-    from .templating import make_environment
-
-    return make_environment(search_path(project, inputs.reports), language)
 
 
 def _definition(reports: ReportsFile, variant: Variant) -> str:
@@ -211,7 +179,7 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
     target = project.reports_dir / doc.output_name
     started = time.perf_counter()
     try:
-        html, edition, snapshot = _html(job, env)
+        html, edition, snapshot = html_and_edition(project, options, inputs, doc, job.previous, env)
         variant = options.pdf_variant or doc.document.pdf_variant
         result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc), variant)
         write_atomic(target, result.pdf)
@@ -233,34 +201,6 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
         warnings,
     )
     return built, _entry(project, job.plan, built, edition, snapshot, inputs, doc)
-
-
-def _html(job: Job, env: Any) -> tuple[str, Edition, dict[str, Any]]:
-    """Render a variant's HTML; return it, its edition, and the data it shows (the snapshot).
-
-    The edition is worked out from what the variant shows, so it takes a first rendering
-    without a changes box; a second one is needed only when the edition is a new one.
-    """
-    from .messages import gettext_callables
-    from .templating import render_html
-
-    project, options, inputs, doc = job.project, job.options, job.inputs, job.doc
-    data = localise(inputs.datasets[doc.document.data], doc.language, inputs.reports.text_language)
-    before = job.previous
-    provisional = (
-        Edition(before["edition"], dt.date.fromisoformat(before["edition_date"]))
-        if before
-        else Edition(1, options.date)
-    )
-    context = _context(project, doc, inputs, options.date, provisional)
-    html = render_html(env, doc.document.template, context)
-    snapshot = shown(data.model_dump(mode="json"), html)
-    gettext = gettext_callables(search_path(project, inputs.reports), doc.language)["gettext"]
-    edition = next_edition(project.state_dir, doc.name, snapshot, before, options.date, gettext)
-    if edition != provisional:
-        context = _context(project, doc, inputs, options.date, edition)
-        html = render_html(env, doc.document.template, context)
-    return html, edition, snapshot
 
 
 def _reason(project: Project, entry: Entry | None, plan: Plan, force: bool) -> str:
@@ -329,24 +269,3 @@ def _readable(project: Project, inputs: Inputs, variant: Variant) -> list[Path]:
     """Return the folders WeasyPrint may read: templates, data, and the extra stylesheets'."""
     css_folders = [(project.root / css).parent for css in variant.document.extra_css]
     return [*search_path(project, inputs.reports), project.data_dir, *css_folders]
-
-
-def _context(
-    project: Project, variant: Variant, inputs: Inputs, build_date: dt.date, edition: Edition
-) -> dict[str, Any]:
-    """Return the template context: the variant and its document, its data, the build's inputs.
-
-    Every text is already in the variant's language: templates never choose among languages.
-    """
-    doc, text_language = variant.document, inputs.reports.text_language
-    return {
-        "doc": doc,
-        "variant": variant,
-        "edition": edition,
-        "stylesheets": [(project.root / css).resolve().as_uri() for css in doc.extra_css],
-        "data": localise(inputs.datasets[doc.data], variant.language, text_language),
-        "issuer": localise(inputs.reports.issuer, variant.language, text_language),
-        "build_date": build_date,
-        "locale": variant.locale,
-        "generator": f"briefgen {__version__}",
-    }

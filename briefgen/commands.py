@@ -89,7 +89,7 @@ def _report_document(result: DocumentResult) -> None:
 
 def check(project: Project, options: BuildOptions, strict: bool) -> int:
     """Validate data and report definitions and compile the templates; write nothing."""
-    from .build import check_templates
+    from .compose import check_templates
     from .inputs import check as validate
 
     inputs = validate(project, options)

@@ -147,6 +147,18 @@ def outputs_intact(project: Project, entry: Entry, params: dict[str, Any]) -> bo
     return html_ok and digest(pdf) == str(entry["output_sha"])
 
 
+def remove_superseded(project: Project, old: Entry | None, new: Entry) -> None:
+    """Remove the PDF (and HTML) a variant had under its previous file name, once its new one is
+    written: the draft of an edition that became final, or the final of one made draft again.
+    A file changed since it was written is left alone."""
+    if not old or not valid_entry(old) or old["output"] == new["output"]:
+        return
+    pdf = project.root / old["output"]
+    if pdf.is_file() and digest(pdf) == old["output_sha"]:
+        pdf.unlink()
+        pdf.with_suffix(".html").unlink(missing_ok=True)
+
+
 def up_to_date(project: Project, name: str, entry: Entry) -> DocumentResult:
     """Return the result of a document skipped because nothing it depends on changed."""
     return DocumentResult(

@@ -185,12 +185,19 @@ def test_one_variant_or_a_pattern_can_be_built(full_project: Path, cli: Cli) -> 
 
 
 def test_a_final_language_loses_its_draft_suffix(full_project: Path, cli: Cli) -> None:
+    assert cli(full_project, "--date", BUILD_DATE, "--only", "fact-sheet", "-q").code == 0
+    drafts = sorted(p.name for p in (full_project / "reports").glob("*.draft.pdf"))
+    assert drafts == [
+        "chile-russia-fact-sheet.es.draft.pdf",
+        "chile-russia-fact-sheet.ru.draft.pdf",
+    ]
     edit(
         full_project / "data/reports.yaml",
         "status: {en-GB: final, es: draft, ru: draft}\n    page_budget: 1",
         "status: final\n    page_budget: 1",
     )
     assert cli(full_project, "--date", BUILD_DATE, "--only", "fact-sheet", "-q").code == 0
+    # The drafts were replaced by the finals: no stale draft is left beside them.
     names = sorted(p.name for p in (full_project / "reports").glob("*.pdf"))
     assert names == [f"chile-russia-fact-sheet.{lang}.pdf" for lang in ("en-GB", "es", "ru")]
     assert label("ru", "DRAFT") not in pdf_text(full_project / "reports" / names[2])

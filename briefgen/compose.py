@@ -1,0 +1,103 @@
+"""One variant's HTML: its Jinja environment, its template context, and its edition.
+
+`check` renders through here without writing anything; the build renders, then makes the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from . import __version__
+from .config import search_path
+from .editions import Edition, next_edition, sample_changes, shown
+from .errors import BriefgenError
+from .incremental import Entry
+from .inputs import Inputs
+from .localise import localise
+from .project import BuildOptions, Project
+from .variants import Variant
+
+
+def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> list[str]:
+    """Render every selected document to HTML (no PDF); return one message per failure.
+
+    Rendering, not just compiling, also finds undefined variables and broken default sections.
+    """
+    from .messages import gettext_callables
+    from .templating import render_html
+
+    messages = []
+    for doc in inputs.documents:
+        try:
+            env = environment(project, inputs, doc.language)
+            gettext = gettext_callables(search_path(project, inputs.reports), doc.language)
+            # A second edition, so that the changes box and its line formats are checked too.
+            edition = Edition(2, build_date, sample_changes(gettext["gettext"]))
+            values = context(project, doc, inputs, build_date, edition)
+            render_html(env, doc.document.template, values)
+        except BriefgenError as e:
+            messages.append(f"{doc.name}: {e}")
+    return messages
+
+
+def environment(project: Project, inputs: Inputs, language: str) -> Any:
+    # A fresh environment per document: a cached one would miss an override file added to a
+    # folder since (Jinja re-checks only the files it already loaded). Compiling costs little.
+    from .templating import make_environment
+
+    return make_environment(search_path(project, inputs.reports), language)
+
+
+def html_and_edition(
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    doc: Variant,
+    before: Entry | None,
+    env: Any,
+) -> tuple[str, Edition, dict[str, Any]]:
+    """Render a variant's HTML; return it, its edition, and the data it shows (the snapshot).
+
+    The edition is worked out from what the variant shows, so it takes a first rendering
+    without a changes box; a second one is needed only when the edition is a new one.
+    """
+    from .messages import gettext_callables
+    from .templating import render_html
+
+    data = localise(inputs.datasets[doc.document.data], doc.language, inputs.reports.text_language)
+    provisional = (
+        Edition(before["edition"], dt.date.fromisoformat(before["edition_date"]))
+        if before
+        else Edition(1, options.date)
+    )
+    values = context(project, doc, inputs, options.date, provisional)
+    html = render_html(env, doc.document.template, values)
+    snapshot = shown(data.model_dump(mode="json"), html)
+    gettext = gettext_callables(search_path(project, inputs.reports), doc.language)["gettext"]
+    edition = next_edition(project.state_dir, doc.name, snapshot, before, options.date, gettext)
+    if edition != provisional:
+        values = context(project, doc, inputs, options.date, edition)
+        html = render_html(env, doc.document.template, values)
+    return html, edition, snapshot
+
+
+def context(
+    project: Project, variant: Variant, inputs: Inputs, build_date: dt.date, edition: Edition
+) -> dict[str, Any]:
+    """Return the template context: the variant and its document, its data, the build's inputs.
+
+    Every text is already in the variant's language: templates never choose among languages.
+    """
+    doc, text_language = variant.document, inputs.reports.text_language
+    return {
+        "doc": doc,
+        "variant": variant,
+        "edition": edition,
+        "stylesheets": [(project.root / css).resolve().as_uri() for css in doc.extra_css],
+        "data": localise(inputs.datasets[doc.data], variant.language, text_language),
+        "issuer": localise(inputs.reports.issuer, variant.language, text_language),
+        "build_date": build_date,
+        "locale": variant.locale,
+        "generator": f"briefgen {__version__}",
+    }
