@@ -188,7 +188,10 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
         keep_snapshot(project.state_dir, doc.name, snapshot, edition)
     except BriefgenError as e:
         return replace(_failed(job, str(e)), seconds=time.perf_counter() - started), None
+    from .templating import template_warnings
+
     warnings = [f"weasyprint: {w}" for w in result.warnings] + _budget(doc, result.pages)
+    warnings += template_warnings(env)
     built = DocumentResult(
         doc.name,
         target,

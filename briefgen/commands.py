@@ -94,18 +94,20 @@ def check(project: Project, options: BuildOptions, strict: bool) -> int:
 
     inputs = validate(project, options)
     report_warnings(inputs.problems)
-    template_errors = check_templates(project, inputs, options.date)
+    template_errors, template_warnings = check_templates(project, inputs, options.date)
+    for message in template_warnings:
+        log.warning("%s", message)
     for message in template_errors:
         log.error("%s", message)
     if template_errors:
         return EXIT_FAILED
-    warnings = sum(not p.acknowledged for p in inputs.problems)
+    warnings = sum(not p.acknowledged for p in inputs.problems) + len(template_warnings)
     log.info(
         "check passed: %d document(s), %d data set(s), %d warning(s), %d acknowledged",
         len(inputs.documents),
         len(inputs.datasets),
         warnings,
-        len(inputs.problems) - warnings,
+        len(inputs.problems) + len(template_warnings) - warnings,
     )
     if strict and warnings:
         log.error("--strict: %d warning(s) count as failure", warnings)

@@ -19,15 +19,17 @@ from .project import BuildOptions, Project
 from .variants import Variant
 
 
-def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> list[str]:
-    """Render every selected document to HTML (no PDF); return one message per failure.
+def check_templates(
+    project: Project, inputs: Inputs, build_date: dt.date
+) -> tuple[list[str], list[str]]:
+    """Render every selected document to HTML (no PDF); return its errors and its warnings.
 
     Rendering, not just compiling, also finds undefined variables and broken default sections.
     """
     from .messages import gettext_callables
-    from .templating import render_html
+    from .templating import render_html, template_warnings
 
-    messages = []
+    messages, warnings = [], []
     for doc in inputs.documents:
         try:
             env = environment(project, inputs, doc.language)
@@ -36,9 +38,10 @@ def check_templates(project: Project, inputs: Inputs, build_date: dt.date) -> li
             edition = Edition(2, build_date, sample_changes(gettext["gettext"]))
             values = context(project, doc, inputs, build_date, edition)
             render_html(env, doc.document.template, values)
+            warnings += [f"{doc.name}: {w}" for w in template_warnings(env)]
         except BriefgenError as e:
             messages.append(f"{doc.name}: {e}")
-    return messages
+    return messages, warnings
 
 
 def environment(project: Project, inputs: Inputs, language: str) -> Any:

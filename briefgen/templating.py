@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -43,8 +44,42 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
         callables["gettext"], callables["ngettext"], newstyle=True
     )
     env.filters.update(FILTERS)
+    env.globals["warn"] = Warnings()
     env.globals["asset"] = functools.partial(asset_url, list(search_path))
     return env
+
+
+class Warnings:
+    """The `warn(message)` global: a template reports something odd without failing the document.
+
+    Each message is kept once, with the template line that raised it; the build prints it as a
+    warning of the document (so --strict fails on it).
+    """
+
+    def __init__(self) -> None:
+        self.messages: dict[str, None] = {}
+
+    def __call__(self, message: str) -> str:
+        self.messages[_caller() + message] = None
+        return ""
+
+
+def _caller() -> str:
+    """Return "template-path:line: " of the innermost template frame calling, or ""."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if isinstance(template, jinja2.Template) and template.filename:
+            line = template.get_corresponding_lineno(frame.f_lineno)
+            return f"{display_path(Path(template.filename))}:{line}: "
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
+
+
+def template_warnings(env: jinja2.Environment) -> list[str]:
+    """Return what templates rendered in `env` reported with warn(), in order."""
+    warner = env.globals["warn"]
+    return list(warner.messages) if isinstance(warner, Warnings) else []
 
 
 def asset_url(search_path: list[Path], name: str) -> str:

@@ -58,7 +58,10 @@ class Variant:
         omitted = [n for n in [*summaries, *sections] if n not in shown]
         banner = max([self.marking, *(markings[n] for n in shown)], key=self.scale.index)
         labels = {name: self.label(marking) for name, marking in markings.items()}
-        return Handling(shown, omitted, self.label(banner), labels, self.label(self.marking))
+        unused = [name for name in own if name not in markings]
+        return Handling(
+            shown, omitted, self.label(banner), labels, self.label(self.marking), unused
+        )
 
     def label(self, marking: str) -> str:
         """Return what the page prints for `marking` in this variant's language."""
@@ -74,6 +77,7 @@ class Handling:
     banner: str  # the label of the highest marking shown
     labels: dict[str, str]  # part -> the label of its marking
     base: str  # the label of the document's own marking
+    unused: list[str]  # section_markings names that this document does not show
 
     def shows(self, part: str) -> bool:
         return part in self.shown

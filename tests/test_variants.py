@@ -395,3 +395,21 @@ def test_a_variant_name_picks_that_variant_only(full_project: Path, cli: Cli) ->
     assert [line.split()[0] for line in listed.out.splitlines()] == ["eeu-brief.es"]
     listed = cli(full_project, "list", "--only", "eeu-brief")
     assert len(listed.out.splitlines()) == 6
+
+
+def test_marking_a_section_the_document_does_not_show_is_a_warning(
+    full_project: Path, cli: Cli
+) -> None:
+    edit(
+        full_project / "data/reports.yaml",
+        "section_markings: {line-to-take: INTERNAL}",
+        "section_markings: {line-to-take: INTERNAL, trade: RESTRICTED}",
+    )
+    run = cli(full_project, "check", "--only", "eeu-brief.en-GB")
+    assert run.code == 0
+    assert (
+        "warning: eeu-brief.en-GB: templates/base.html:14: section_markings names trade, "
+        "which this document does not show" in run.err
+    ), run.err
+    run = cli(full_project, "--date", BUILD_DATE, "--only", "eeu-brief.en-GB", "--strict")
+    assert run.code == 1 and "section_markings names trade" in run.err
