@@ -74,3 +74,22 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("built"))
     assert main(["--date", BUILD_DATE, "--html", "--strict", "-q"], project_root=root) == 0
     return root
+
+
+def figure_alts(pdf: Path) -> list[str]:
+    """Return the /Alt text of every Figure in a tagged PDF's structure tree, in order."""
+    import pikepdf
+
+    figures: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == "/Figure":
+                figures.append(str(node.get("/Alt")))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    with pikepdf.open(pdf) as document:
+        walk(document.Root.StructTreeRoot)
+    return figures

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from briefgen.data import MAX_BYTES, read_yaml
 from briefgen.errors import InputError
 from briefgen.models import SECTIONS
-from tests.conftest import BUILD_DATE, REPO, Run, copy_project, english_only
+from tests.conftest import BUILD_DATE, REPO, Run, copy_project, english_only, figure_alts
 
 Cli = Callable[..., Run]
 CORPUS = Path(__file__).parent / "corpus"
@@ -204,17 +204,7 @@ def test_pdf_variants_carry_their_identification_and_structure(project: Path, cl
     assert result.code == 0 and "changed: pdf_variant pdf/a-3u → pdf/ua-1" not in result.err
     with pikepdf.open(note) as pdf:
         assert 'pdfuaid:part="1"' in _xmp(pdf)
-        figures: list[str] = []
-
-        def walk(node: object) -> None:
-            if isinstance(node, pikepdf.Dictionary):
-                if node.get("/S") == "/Figure":
-                    figures.append(str(node.get("/Alt")))
-                kids = node.get("/K")
-                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                    walk(kid)
-
-        walk(pdf.Root.StructTreeRoot)
+    figures = figure_alts(note)
     assert figures and figures[0].startswith("Timeline of 5 presidential visits, 1993–2012")
 
 

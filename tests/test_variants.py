@@ -18,7 +18,7 @@ from briefgen.models import Briefing
 from briefgen.project import Project
 from briefgen.validate import load_dataset
 from briefgen.variants import load_variants
-from tests.conftest import BUILD_DATE, REPO, Run
+from tests.conftest import BUILD_DATE, REPO, Run, figure_alts
 
 Cli = Callable[..., Run]
 
@@ -306,30 +306,10 @@ def test_template_catalogue_is_current() -> None:
 def test_tagged_russian_pdf_carries_the_figure_alt_text_in_russian(
     full_project: Path, cli: Cli
 ) -> None:
-    import pikepdf
-
-    run = cli(
-        full_project,
-        "--date",
-        BUILD_DATE,
-        "--only",
-        "briefing-note.ru",
-        "--pdf-variant",
-        "pdf/ua-1",
-    )
+    only = ("--only", "briefing-note.ru", "--pdf-variant", "pdf/ua-1")
+    run = cli(full_project, "--date", BUILD_DATE, *only)
     assert run.code == 0, run.err
-    figures: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, pikepdf.Dictionary):
-            if node.get("/S") == "/Figure":
-                figures.append(str(node.get("/Alt")))
-            kids = node.get("/K")
-            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                walk(kid)
-
-    with pikepdf.open(full_project / "reports/chile-russia-briefing-note.ru.draft.pdf") as pdf:
-        walk(pdf.Root.StructTreeRoot)
+    figures = figure_alts(full_project / "reports/chile-russia-briefing-note.ru.draft.pdf")
     assert len(figures) == 1
     assert "Владимир Путин" in figures[0] and "Сантьяго" in figures[0]
     assert re.search(r"\b(visits|Timeline)\b", figures[0]) is None
