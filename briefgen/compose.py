@@ -66,7 +66,7 @@ def html_and_edition(
     without a changes box; a second one is needed only when the edition is a new one.
     """
     from .messages import gettext_callables
-    from .templating import render_html
+    from .templating import clear_warnings, render_html
 
     data = localise(inputs.datasets[doc.document.data], doc.language, inputs.reports.text_language)
     provisional = (
@@ -76,10 +76,11 @@ def html_and_edition(
     )
     values = context(project, doc, inputs, options.date, provisional)
     html = render_html(env, doc.document.template, values)
-    snapshot = shown(data.model_dump(mode="json"), html)
+    snapshot = shown(data, html)
     gettext = gettext_callables(search_path(project, inputs.reports), doc.language)["gettext"]
     edition = next_edition(project.state_dir, doc.name, snapshot, before, options.date, gettext)
     if edition != provisional:
+        clear_warnings(env)  # only the rendering that is kept may warn
         values = context(project, doc, inputs, options.date, edition)
         html = render_html(env, doc.document.template, values)
     return html, edition, snapshot

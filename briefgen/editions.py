@@ -10,8 +10,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
+from pydantic import BaseModel
+
+from .localise import Text
 from .output import write_atomic
 
 # When a section was checked is not a change of content.
@@ -19,17 +22,17 @@ IGNORED_KEYS = {"as_of", "review_by"}
 Path_ = tuple[str, ...]
 
 
-def shown(snapshot: dict[str, Any], html: str) -> dict[str, Any]:
-    """Return the part of a data snapshot that a rendered document shows.
+def shown(data: BaseModel, html: str) -> dict[str, Any]:
+    """Return the snapshot (JSON data) of what a rendered document shows of its data set.
 
-    A text is kept when the document's text contains it; a date, number or flag is kept with the
-    texts of its item. So the changes box of an edition never lists a fact the edition does not
-    show, such as the text of a section a releasable edition omits, and an edition advances only
-    when what it shows changes.
+    A text is kept when the document's text contains it; a list item (a visit, a milestone) when
+    its name or title is shown, and then with its dates, statuses, numbers and flags; a list with
+    a shown item also keeps its length, which documents print as counts. So the changes box of an
+    edition never lists a fact the edition does not show, such as the text of a section that a
+    releasable edition omits, and an edition advances only when what it shows changes.
     """
-    text = _plain(html)
-    kept = _shown(snapshot, text)
-    return kept if isinstance(kept, dict) else {}
+    kept = _model(data, _plain(html))
+    return kept or {}
 
 
 def _plain(html: str) -> str:
@@ -37,32 +40,62 @@ def _plain(html: str) -> str:
     return " ".join(words.replace("\u00a0", " ").split()).casefold()
 
 
-def _shown(value: Any, text: str) -> Any:
-    """Return `value` with every text the document does not show removed; None if nothing is left."""
+def _model(model: BaseModel, text: str) -> dict[str, Any] | None:
+    """Return the shown part of one model as JSON data, or None when it shows nothing."""
+    dumped = model.model_dump(mode="json")
+    kept: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        if _is_text(info.annotation):
+            items = value if isinstance(value, list) else [value]
+            shown_items = [v for v in items if isinstance(v, str) and _in(v, text)]
+            if shown_items:
+                kept[name] = shown_items if isinstance(value, list) else shown_items[0]
+        elif isinstance(value, BaseModel):
+            if (child := _model(value, text)) is not None:
+                kept[name] = child
+        elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
+            children = [_model(v, text) for v in value if _label_shown(v, text)]
+            if children := [c for c in children if c is not None]:
+                kept[name] = children
+                kept[f"{name} (count)"] = len(value)
+        elif isinstance(value, dict):  # extra data: no schema, so every text is judged alone
+            if (extra := _json(dumped[name], text)) is not None:
+                kept[name] = extra
+        else:
+            attributes[name] = dumped[name]  # dates, statuses, numbers, flags, ids
+    return kept | attributes if kept else None
+
+
+def _label_shown(item: BaseModel, text: str) -> bool:
+    """True when a list item's name (or title, or visitor's name) is shown, or it has none."""
+    visitor = getattr(item, "visitor", None)
+    labels = [getattr(item, "name", None), getattr(item, "title", None)]
+    labels.append(getattr(visitor, "name", None))
+    names = [label for label in labels if isinstance(label, str)]
+    return not names or _in(names[0], text)
+
+
+def _is_text(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, Text):
+        return True
+    return any(_is_text(arg) for arg in get_args(annotation))
+
+
+def _json(value: Any, text: str) -> Any:
+    """Return free-form JSON `value` with the texts the document does not show removed."""
     if isinstance(value, dict):
-        kept = {k: _shown(v, text) for k, v in value.items() if not _scalar(v)}
+        kept = {k: _json(v, text) for k, v in value.items()}
         kept = {k: v for k, v in kept.items() if v is not None}
-        texts = {k: v for k, v in value.items() if isinstance(v, str) and not _DATE.match(v)}
-        kept |= {k: v for k, v in texts.items() if _in(v, text)}
-        if not kept:
-            return None
-        others = {k: v for k, v in value.items() if _scalar(v) and k not in texts}
-        return kept | others  # the item's dates, numbers and flags go with its texts
+        return kept or None
     if isinstance(value, list):
-        items = [_shown(item, text) for item in value]
-        return [item for item in items if item is not None] or None
+        return [item for item in (_json(v, text) for v in value) if item is not None] or None
     return value if isinstance(value, str) and _in(value, text) else None
-
-
-def _scalar(value: Any) -> bool:
-    return not isinstance(value, (dict, list))
 
 
 def _in(value: str, text: str) -> bool:
     return " ".join(value.split()).casefold() in text
-
-
-_DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
 
 
 def snapshot_digest(data: dict[str, Any]) -> str:
@@ -211,10 +244,9 @@ def snapshot_path(state: Path, name: str, number: int) -> Path:
 
 def keep_snapshot(state: Path, name: str, snapshot: dict[str, Any], edition: Edition) -> None:
     """Keep this edition's data, to list the next edition's changes; drop older editions'."""
-    path = snapshot_path(state, name, edition.number)
-    if not path.exists():
-        text = json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False)
-        write_atomic(path, text.encode())
+    # Always written: a snapshot left by a lost manifest's editions must not stand for this one.
+    text = json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False)
+    write_atomic(snapshot_path(state, name, edition.number), text.encode())
     for number in range(1, edition.number - 1):  # keep this edition and the one before
         snapshot_path(state, name, number).unlink(missing_ok=True)
 

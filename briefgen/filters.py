@@ -46,7 +46,12 @@ def format_term(start: PartialDate, end: PartialDate | None) -> str:
 
 
 def lower_first(text: str) -> str:
-    """Return `text` with only its first letter lowered, to continue a sentence ("Expected…")."""
+    """Return `text` with only its first letter lowered, to continue a sentence ("Expected…").
+
+    A word in capitals stays as it is: "APEC Leaders' Summit" is not "aPEC …".
+    """
+    if text[1:2].isupper():
+        return text
     return text[:1].lower() + text[1:]
 
 

@@ -156,7 +156,8 @@ def remove_superseded(project: Project, old: Entry | None, new: Entry) -> None:
     pdf = project.root / old["output"]
     if pdf.is_file() and digest(pdf) == old["output_sha"]:
         pdf.unlink()
-        pdf.with_suffix(".html").unlink(missing_ok=True)
+        if old["params"].get("html"):  # only an HTML file that build wrote beside it
+            pdf.with_suffix(".html").unlink(missing_ok=True)
 
 
 def up_to_date(project: Project, name: str, entry: Entry) -> DocumentResult:

@@ -40,9 +40,9 @@ def catalogue_paths(search_path: Sequence[Path], language: str) -> list[Path]:
 
 def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, Callable[..., str]]:
     """Return gettext and ngettext for `language`, raising MissingTranslation for a missing label."""
-    if primary(language) == SOURCE_LANGUAGE:
-        return {"gettext": _identity, "ngettext": _english_plural}
     paths = catalogue_paths(search_path, language)
+    if primary(language) == SOURCE_LANGUAGE:  # the templates' own words, unless a catalogue
+        return _english(_load(paths))  # (en_US, say) changes some of them
     translations = _load(paths)
     rule = _plural_rule(paths, language)
     where = display_path(paths[0]) if paths else _expected_path(search_path, language)
@@ -63,12 +63,18 @@ def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, C
     return {"gettext": gettext, "ngettext": ngettext}
 
 
-def _identity(message: str) -> str:
-    return message
+def _english(overrides: dict[Any, str | tuple[str, ...]]) -> dict[str, Callable[..., str]]:
+    def gettext(message: str) -> str:
+        text = overrides.get(message, message)
+        return text if isinstance(text, str) else message
 
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        forms = overrides.get((singular, plural))
+        if isinstance(forms, tuple) and len(forms) >= 2:
+            return forms[0 if n == 1 else 1]
+        return singular if n == 1 else plural
 
-def _english_plural(singular: str, plural: str, n: int) -> str:
-    return singular if n == 1 else plural
+    return {"gettext": gettext, "ngettext": ngettext}
 
 
 def _expected_path(search_path: Sequence[Path], language: str) -> str:
@@ -102,7 +108,7 @@ def _read(path: Path) -> Any:
     try:
         with path.open("rb") as f:
             return read_po(f, abort_invalid=True)
-    except (PoFileError, UnicodeDecodeError, OSError) as e:
+    except (PoFileError, UnicodeDecodeError, OSError, ValueError) as e:
         raise TemplateError(f"{display_path(path)}: cannot read the catalogue: {e}") from e
 
 

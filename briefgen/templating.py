@@ -82,6 +82,13 @@ def template_warnings(env: jinja2.Environment) -> list[str]:
     return list(warner.messages) if isinstance(warner, Warnings) else []
 
 
+def clear_warnings(env: jinja2.Environment) -> None:
+    """Forget what templates rendered in `env` reported, before rendering again."""
+    warner = env.globals["warn"]
+    if isinstance(warner, Warnings):
+        warner.messages.clear()
+
+
 def asset_url(search_path: list[Path], name: str) -> str:
     """Return the file: URL of `name` (a stylesheet, font, image) from the first folder that has it."""
     for folder in search_path:

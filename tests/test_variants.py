@@ -334,6 +334,9 @@ def test_changes_box_lists_only_what_the_edition_shows(full_project: Path, cli: 
     reports = full_project / "reports"
     full = (reports / "chile-eeu-free-trade-brief.en-GB.html").read_text()
     assert "Added: trade › lines to take › An agreement of this type would bring clear" in full
+    # The box quotes an INTERNAL section, so it carries that marking above it.
+    box = full.index('class="changes"')
+    assert '<p class="portion-marking">INTERNAL</p>' in full[box - 200 : box]
     for name in (
         "chile-eeu-free-trade-brief.en-GB.releasable-public",
         "chile-russia-fact-sheet.en-GB",
@@ -393,3 +396,10 @@ def test_marking_a_section_the_document_does_not_show_is_a_warning(
     ), run.err
     run = cli(full_project, "--date", BUILD_DATE, "--only", "eeu-brief.en-GB", "--strict")
     assert run.code == 1 and "section_markings names trade" in run.err
+
+
+def test_lower_first_keeps_words_in_capitals() -> None:
+    from briefgen.filters import lower_first
+
+    assert lower_first("Expected annually") == "expected annually"
+    assert lower_first("APEC Leaders' Summit") == "APEC Leaders' Summit"
