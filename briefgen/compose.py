@@ -15,6 +15,7 @@ from .errors import BriefgenError
 from .incremental import Entry
 from .inputs import Inputs
 from .localise import localise
+from .models import Briefing
 from .project import BuildOptions, Project
 from .variants import Variant
 
@@ -26,17 +27,15 @@ def check_templates(
 
     Rendering, not just compiling, also finds undefined variables and broken default sections.
     """
-    from .messages import gettext_callables
-    from .templating import render_html, template_warnings
+    from .templating import plain_gettext, render_html, template_warnings
 
     messages, warnings = [], []
     for doc in inputs.documents:
         try:
             env = environment(project, inputs, doc.language)
-            gettext = gettext_callables(search_path(project, inputs.reports), doc.language)
             # A second edition, so that the changes box and its line formats are checked too.
-            edition = Edition(2, build_date, sample_changes(gettext["gettext"]))
-            values = context(project, doc, inputs, build_date, edition)
+            edition = Edition(2, build_date, sample_changes(plain_gettext(env)))
+            values = context(project, doc, inputs, build_date, edition, localised(inputs, doc))
             render_html(env, doc.document.template, values)
             warnings += [f"{doc.name}: {w}" for w in template_warnings(env)]
         except BriefgenError as e:
@@ -65,29 +64,39 @@ def html_and_edition(
     The edition is worked out from what the variant shows, so it takes a first rendering
     without a changes box; a second one is needed only when the edition is a new one.
     """
-    from .messages import gettext_callables
-    from .templating import clear_warnings, render_html
+    from .templating import clear_warnings, plain_gettext, render_html
 
-    data = localise(inputs.datasets[doc.document.data], doc.language, inputs.reports.text_language)
+    data = localised(inputs, doc)
     provisional = (
         Edition(before["edition"], dt.date.fromisoformat(before["edition_date"]))
         if before
         else Edition(1, options.date)
     )
-    values = context(project, doc, inputs, options.date, provisional)
+    values = context(project, doc, inputs, options.date, provisional, data)
     html = render_html(env, doc.document.template, values)
     snapshot = shown(data, html)
-    gettext = gettext_callables(search_path(project, inputs.reports), doc.language)["gettext"]
+    gettext = plain_gettext(env)
     edition = next_edition(project.state_dir, doc.name, snapshot, before, options.date, gettext)
     if edition != provisional:
         clear_warnings(env)  # only the rendering that is kept may warn
-        values = context(project, doc, inputs, options.date, edition)
+        values = context(project, doc, inputs, options.date, edition, data)
         html = render_html(env, doc.document.template, values)
     return html, edition, snapshot
 
 
+def localised(inputs: Inputs, variant: Variant) -> Briefing:
+    """Return the variant's data set with every text in the variant's language."""
+    data = inputs.datasets[variant.document.data]
+    return localise(data, variant.language, inputs.reports.text_language)
+
+
 def context(
-    project: Project, variant: Variant, inputs: Inputs, build_date: dt.date, edition: Edition
+    project: Project,
+    variant: Variant,
+    inputs: Inputs,
+    build_date: dt.date,
+    edition: Edition,
+    data: Briefing,
 ) -> dict[str, Any]:
     """Return the template context: the variant and its document, its data, the build's inputs.
 
@@ -99,7 +108,7 @@ def context(
         "variant": variant,
         "edition": edition,
         "stylesheets": [(project.root / css).resolve().as_uri() for css in doc.extra_css],
-        "data": localise(inputs.datasets[doc.data], variant.language, text_language),
+        "data": data,
         "issuer": localise(inputs.reports.issuer, variant.language, text_language),
         "build_date": build_date,
         "locale": variant.locale,

@@ -11,12 +11,12 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem, display_path
-from .localise import Text, primary
+from .localise import LANGUAGE_TAG, Text, primary
 from .models import Model, Plain, Slug
 from .project import Project
 from .validate import pydantic_problems
 
-LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}(?:-[A-Z]{2})?$")]
+LanguageTag = Annotated[str, Field(pattern=LANGUAGE_TAG)]
 FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*\.pdf$")]
 CssName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 

@@ -8,15 +8,15 @@ for and a field lacks is an error with the field's location: never a silent fall
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from .data import Loc
+
 LANGUAGE_TAG = r"^[a-z]{2,3}(?:-[A-Z]{2})?$"
-Loc = tuple[str | int, ...]
 M = TypeVar("M")
 
 
@@ -158,8 +158,3 @@ def missing_message(language: str, users: str) -> str:
         f"no {language!r} text, needed by {users}; give one text per language, "
         f"e.g. {{en: …, {primary(language)}: …}}"
     )
-
-
-def is_language_tag(value: str) -> bool:
-    """True for a tag like en, es, ru, en-GB."""
-    return re.match(LANGUAGE_TAG, value) is not None

@@ -12,6 +12,7 @@ import re
 from .config import ReportsFile
 from .data import Document, Loc
 from .errors import Problem
+from .localise import primary
 
 
 def slug(marking: str) -> str:
@@ -34,7 +35,7 @@ def check_markings(reports: ReportsFile, doc: Document) -> list[Problem]:
             found += [
                 (("documents", i, "status", key), f"{key!r} is not one of languages: {d.languages}")
                 for key in d.status
-                if not any(key in (lang, lang.split("-")[0]) for lang in d.languages)
+                if not any(key in (lang, primary(lang)) for lang in d.languages)
             ]
     return [doc.problem(loc, message) for loc, message in found]
 

@@ -41,10 +41,11 @@ def catalogue_paths(search_path: Sequence[Path], language: str) -> list[Path]:
 def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, Callable[..., str]]:
     """Return gettext and ngettext for `language`, raising MissingTranslation for a missing label."""
     paths = catalogue_paths(search_path, language)
+    catalogues = [_read(path) for path in paths]  # each file is parsed once
+    translations = _merge(catalogues)
     if primary(language) == SOURCE_LANGUAGE:  # the templates' own words, unless a catalogue
-        return _english(_load(paths))  # (en_US, say) changes some of them
-    translations = _load(paths)
-    rule = _plural_rule(paths, language)
+        return _english(translations)  # (en_US, say) changes some of them
+    rule = _plural_rule(catalogues, paths, language)
     where = display_path(paths[0]) if paths else _expected_path(search_path, language)
 
     def gettext(message: str) -> str:
@@ -82,16 +83,17 @@ def _expected_path(search_path: Sequence[Path], language: str) -> str:
     return display_path(folder) + " (missing)"
 
 
-def _load(paths: list[Path]) -> dict[Any, str | tuple[str, ...]]:
-    """Return msgid -> text (or (singular, plural) -> forms); earlier paths win. Fuzzy are left out."""
+def _merge(catalogues: list[Any]) -> dict[Any, str | tuple[str, ...]]:
+    """Return msgid -> text (or (singular, plural) -> forms); earlier catalogues win, fuzzy
+    messages are left out."""
     merged: dict[Any, str | tuple[str, ...]] = {}
-    for path in reversed(paths):
-        merged.update(dict(_messages(path)))
+    for catalogue in reversed(catalogues):
+        merged.update(dict(_messages(catalogue)))
     return merged
 
 
-def _messages(path: Path) -> Iterator[tuple[Any, str | tuple[str, ...]]]:
-    for message in _read(path):
+def _messages(catalogue: Any) -> Iterator[tuple[Any, str | tuple[str, ...]]]:
+    for message in catalogue:
         if not message.id or message.fuzzy:
             continue
         if isinstance(message.id, tuple):
@@ -112,7 +114,7 @@ def _read(path: Path) -> Any:
         raise TemplateError(f"{display_path(path)}: cannot read the catalogue: {e}") from e
 
 
-def _plural_rule(paths: list[Path], language: str) -> Callable[[int], int]:
+def _plural_rule(catalogues: list[Any], paths: list[Path], language: str) -> Callable[[int], int]:
     """Return the plural rule (n -> index of the plural form) of the first catalogue that states
     one in its Plural-Forms header, else Babel's for the language.
 
@@ -122,7 +124,7 @@ def _plural_rule(paths: list[Path], language: str) -> Callable[[int], int]:
     from babel.messages.plurals import get_plural
 
     # Babel keeps a header's own rule in _plural_expr (None when the header has none).
-    found = next((c._plural_expr for c in map(_read, paths) if c._plural_expr), None)
+    found = next((c._plural_expr for c in catalogues if c._plural_expr), None)
     try:
         expression = found or get_plural(language.replace("-", "_")).plural_expr
         rule: Callable[[int], int] = gettext.c2py(expression)

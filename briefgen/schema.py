@@ -52,7 +52,8 @@ def context_reference() -> str:
         "None), `draft`, `final`, `marking` (the document's own), `label(marking)` (what the "
         "page prints for a marking), `handling(summaries, sections)` |",
         "| `handling` | Handling | set by base.html: `shown`, `omitted`, `banner` (label of "
-        "the highest marking shown), `shows(part)`, `portion(part)` |",
+        "the highest marking shown), `unused` (section_markings names the document does not show), "
+        "`shows(part)`, `portion(part)` |",
         "| `data` | Briefing | the validated data set named by `doc.data`, its texts in the "
         "variant's language |",
         "| `issuer` | str | the issuing unit (`issuer:` in data/reports.yaml) |",

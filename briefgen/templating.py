@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
     env.install_gettext_callables(  # type: ignore[attr-defined]
         callables["gettext"], callables["ngettext"], newstyle=True
     )
+    env.extend(briefgen_gettext=callables["gettext"])  # for Python: see plain_gettext()
     env.filters.update(FILTERS)
     env.globals["warn"] = Warnings()
     env.globals["asset"] = functools.partial(asset_url, list(search_path))
@@ -80,6 +81,13 @@ def template_warnings(env: jinja2.Environment) -> list[str]:
     """Return what templates rendered in `env` reported with warn(), in order."""
     warner = env.globals["warn"]
     return list(warner.messages) if isinstance(warner, Warnings) else []
+
+
+def plain_gettext(env: jinja2.Environment) -> Callable[[str], str]:
+    """Return the environment's own gettext (no formatting), for text written in Python, such
+    as the lines of the changes box: the catalogues are read once, for the templates."""
+    gettext: Callable[[str], str] = getattr(env, "briefgen_gettext")  # noqa: B009
+    return gettext
 
 
 def clear_warnings(env: jinja2.Environment) -> None:
