@@ -34,6 +34,7 @@ from .inputs import Inputs
 from .output import write_atomic
 from .project import BuildOptions, Project
 from .results import DocumentResult
+from .stopping import NEVER, Stop
 from .variants import Variant
 
 
@@ -49,8 +50,13 @@ class Plan:
     inputs: dict[str, str]
 
 
-def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[DocumentResult]:
-    """Build every selected document whose inputs changed; one failure does not stop the others."""
+def build(
+    project: Project, options: BuildOptions, inputs: Inputs, stop: Stop = NEVER
+) -> list[DocumentResult]:
+    """Build every selected document whose inputs changed; one failure does not stop the others.
+
+    A stop request raises Interrupted; the documents finished by then are in the manifest.
+    """
     from .workers import Limits, run_jobs
 
     manifest = load_manifest(project)
@@ -77,8 +83,8 @@ def build(project: Project, options: BuildOptions, inputs: Inputs) -> list[Docum
             remove_superseded(project, old, new_entry)  # e.g. the draft of a now final edition
         save_manifest(project, manifest)
 
-    limits = Limits(options.time_limit, options.memory_limit) if options.isolate else None
-    run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits)
+    limits = Limits(options.time_limit, options.memory_limit)
+    run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits, stop)
     manifest["reports_sha"] = digest(project.reports_file)
     manifest["order"] = [v.name for v in inputs.variants]
     save_manifest(project, manifest)

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, commands
-from .errors import BriefgenError, InputError, LockTimeout, UsageError
+from .errors import BriefgenError, InputError, Interrupted, LockTimeout, UsageError
 from .project import BuildOptions, Project
 from .results import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK
+from .stopping import Stop
 
 log = logging.getLogger("briefgen")
 
@@ -238,6 +239,9 @@ def main(argv: Sequence[str] | None = None, project_root: Path | None = None) ->
     except LockTimeout as e:
         log.error("%s", e)
         return EXIT_LOCKED
+    except Interrupted as e:
+        log.error("%s", e)
+        return EXIT_INTERRUPTED
     except BriefgenError as e:
         log.error("%s", e)
         return EXIT_FAILED
@@ -272,39 +276,48 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return commands.list_variants(project, tuple(args.only))
 
     def options() -> BuildOptions:  # called per run, so a long-running scheduler follows the days
-        watching = command == "watch"  # a watcher renders in its own warm process
         return BuildOptions(
             args.date or _default_date(),
             tuple(args.only),
             args.html,
             args.force,
-            1 if watching else args.jobs,
+            args.jobs,
             args.time_limit,
             args.memory_limit,
-            not watching,
             args.pdf_variant,
         )
 
     if command == "check":
         return commands.check(project, options(), args.strict)
-    if command in ("watch", "schedule"):
-        return _loop(command, project, options, args)
-    return commands.build(project, options(), args.strict, args.lock_timeout, args.json)
+    from .stopping import stop_on_signals
+
+    with stop_on_signals() as stop:  # SIGTERM and Ctrl-C stop a run promptly, losing nothing
+        if command in ("watch", "schedule"):
+            return _loop(command, project, options, args, stop)
+        build_options = options()
+        return commands.build(
+            project, build_options, args.strict, args.lock_timeout, args.json, stop
+        )
 
 
 def _loop(
-    command: str, project: Project, options: commands.OptionsFactory, args: argparse.Namespace
+    command: str,
+    project: Project,
+    options: commands.OptionsFactory,
+    args: argparse.Namespace,
+    stop: Stop,
 ) -> int:
     from . import watch
 
+    if command == "schedule" and not (args.cron or args.every):
+        raise UsageError("schedule needs --cron EXPRESSION (or --every DURATION)")
+
     def once() -> int:
-        return commands.build_and_survive(project, options, args.strict, args.lock_timeout)
+        return commands.build_and_survive(project, options, args.strict, args.lock_timeout, stop)
 
     if command == "watch":
-        return watch.watch(project, once)
-    if not (args.cron or args.every):
-        raise UsageError("schedule needs --cron EXPRESSION (or --every DURATION)")
-    return watch.schedule(once, watch.make_timer(args.cron, args.every))
+        return watch.watch(project, once, stop)
+    return watch.schedule(once, watch.make_timer(args.cron, args.every), stop)
 
 
 def _folders(paths: list[Path]) -> list[Path]:

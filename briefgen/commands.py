@@ -12,13 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError, Problem, UsageError, display_path
+from .errors import InputError, Interrupted, Problem, UsageError, display_path
 from .project import BuildOptions, Project
 from .results import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 
 if TYPE_CHECKING:
     from .results import DocumentResult
     from .run import RunResult
+    from .stopping import Stop
 
 log = logging.getLogger("briefgen")
 OptionsFactory = Callable[[], BuildOptions]
@@ -30,13 +31,19 @@ def utc_now() -> str:
 
 
 def build(
-    project: Project, options: BuildOptions, strict: bool, lock_timeout: float, as_json: bool
+    project: Project,
+    options: BuildOptions,
+    strict: bool,
+    lock_timeout: float,
+    as_json: bool,
+    stop: Stop | None = None,
 ) -> int:
     """Build what changed; report each document; with as_json, print build.json to stdout."""
     from .run import run
+    from .stopping import NEVER
 
     try:
-        result = run(project, options, strict, lock_timeout, utc_now)
+        result = run(project, options, strict, lock_timeout, utc_now, stop or NEVER)
     finally:  # a run stopped by bad input or the lock still has a summary to print
         if as_json and project.summary_file.is_file():
             sys.stdout.write(project.summary_file.read_text("utf-8"))
@@ -176,11 +183,16 @@ def schema(root: Path, name: str | None, write: bool) -> int:
 
 
 def build_and_survive(
-    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float
+    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
 ) -> int:
-    """Build once for a watcher or scheduler: report bad input and carry on."""
+    """Build once for a watcher or scheduler: report bad input and carry on.
+
+    A stop request is not survived: Interrupted reaches the loop, which ends.
+    """
     try:
-        return build(project, make_options(), strict, lock_timeout, as_json=False)
+        return build(project, make_options(), strict, lock_timeout, False, stop)
+    except Interrupted:
+        raise
     except InputError as e:
         report_problems(e.problems)
         return EXIT_INPUT

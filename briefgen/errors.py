@@ -74,3 +74,7 @@ class UsageError(BriefgenError):
 
 class LockTimeout(BriefgenError):
     """Raised when another build holds the project's lock for longer than we may wait."""
+
+
+class Interrupted(BriefgenError):
+    """Raised when SIGTERM or Ctrl-C asks a run to stop: its workers are stopped, nothing is lost."""

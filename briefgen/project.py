@@ -20,7 +20,6 @@ class BuildOptions:
     jobs: int = 1  # worker processes for documents that need rendering
     time_limit: float = 300.0  # seconds per document
     memory_limit: int = 2048  # MB per document, beyond the warm interpreter
-    isolate: bool = True  # render in worker processes, with the limits; False: in this process
     pdf_variant: str | None = None  # overrides every document's pdf_variant
 
 

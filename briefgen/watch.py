@@ -1,7 +1,8 @@
 """Unattended rebuilding: a watcher that rebuilds after saves, and an in-process scheduler.
 
-Both run `once` (a build that reports its own problems) in this warm process, log each run, and
-stop cleanly on SIGTERM or Ctrl-C after the run in progress.
+Both run `once` (a build that reports its own problems) in this warm process and log each run.
+SIGTERM or Ctrl-C (the `stop` the command line installs) ends them within moments, in the middle
+of a run too: the run's workers are stopped and build.json says it was interrupted.
 """
 
 from __future__ import annotations
@@ -10,56 +11,17 @@ import contextlib
 import datetime as dt
 import logging
 import re
-import signal
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import UsageError, display_path
+from .errors import Interrupted, UsageError, display_path
 from .project import Project
+from .stopping import Stop
 
 log = logging.getLogger("briefgen")
 Timer = Callable[[dt.datetime], dt.datetime]
 # Group a burst of saves; rebuild about half a second after the last one, a second and a half at most.
 STEP_MS, DEBOUNCE_MS = 500, 1500
-
-
-class StopFlag:
-    """Set from a signal handler, so a plain attribute: threading.Event.set() takes a lock, and a
-    handler that runs while the main thread holds that lock (inside Event.wait) deadlocks."""
-
-    def __init__(self) -> None:
-        self._set = False
-
-    def set(self) -> None:
-        self._set = True
-
-    def is_set(self) -> bool:
-        return self._set
-
-    def wait(self, timeout: float) -> bool:
-        """Sleep up to `timeout` seconds, waking early once set; return whether it is set."""
-        deadline = time.monotonic() + timeout
-        while not self._set and (left := deadline - time.monotonic()) > 0:
-            time.sleep(min(left, 0.2))
-        return self._set
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[StopFlag]:
-    """Yield a flag that SIGTERM or SIGINT sets, restoring the previous handlers afterwards."""
-    stop = StopFlag()
-
-    def handler(signum: int, frame: object) -> None:
-        log.info("%s received: stopping after the current run", signal.Signals(signum).name)
-        stop.set()
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield stop
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def watched_folders(project: Project) -> list[Path]:
@@ -79,25 +41,42 @@ def watched_folders(project: Project) -> list[Path]:
     return sorted(f for f in folders if f.is_dir() and not f.is_relative_to(project.reports_dir))
 
 
-def watch(project: Project, once: Callable[[], int]) -> int:
+def watch(project: Project, once: Callable[[], int], stop: Stop) -> int:
     """Build, then rebuild what changed after each burst of saves, until stopped."""
+    log.info("watch started")
+    try:
+        _watch(project, once, stop)
+    except Interrupted as e:
+        _interrupted(e)
+    log.info("watch stopped (%s)", stop.name)
+    return 0
+
+
+def _watch(project: Project, once: Callable[[], int], stop: Stop) -> None:
     from watchfiles import watch as changes
 
     once()
-    with _stop_on_signals() as stop:
-        while not stop.is_set():
-            folders = watched_folders(project)
-            log.info("watching %s (Ctrl-C stops)", ", ".join(display_path(f) for f in folders))
-            for batch in changes(
-                *folders, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop, raise_interrupt=False
-            ):
-                names = sorted({display_path(Path(p)) for _, p in batch})
-                log.info("changed: %s", ", ".join(names))
-                once()
-                if watched_folders(project) != folders:  # e.g. a new extra_css folder: re-watch
-                    break
-    log.info("watch stopped")
-    return 0
+    while not stop.requested():
+        folders, ready = watched_folders(project), False
+        for batch in changes(
+            *folders,
+            step=STEP_MS,
+            debounce=DEBOUNCE_MS,
+            stop_event=stop,
+            raise_interrupt=False,
+            rust_timeout=2 * STEP_MS,
+            yield_on_timeout=True,  # the first (empty) batch says the watches are in place
+        ):
+            if not ready:  # say so only now: a save before this point would go unseen
+                log.info("watching %s (Ctrl-C stops)", ", ".join(display_path(f) for f in folders))
+                ready = True
+            if not batch:
+                continue
+            names = sorted({display_path(Path(p)) for _, p in batch})
+            log.info("changed: %s", ", ".join(names))
+            once()
+            if watched_folders(project) != folders:  # e.g. a new extra_css folder: re-watch
+                break
 
 
 def make_timer(cron: str | None, every: str | None) -> Timer:
@@ -125,17 +104,28 @@ def _duration(text: str) -> dt.timedelta:
 
 
 def schedule(
-    once: Callable[[], int], next_run: Timer, now: Callable[[], dt.datetime] = dt.datetime.now
+    once: Callable[[], int],
+    next_run: Timer,
+    stop: Stop,
+    now: Callable[[], dt.datetime] = dt.datetime.now,
 ) -> int:
     """Run `once` at every time `next_run` gives, until SIGTERM or Ctrl-C."""
-    with _stop_on_signals() as stop:
-        log.info("scheduler started")
-        while not stop.is_set():
+    log.info("scheduler started")
+    try:
+        while not stop.requested():
             when = next_run(now())
             log.info("next run at %s", when.isoformat(sep=" ", timespec="seconds"))
             if stop.wait(max(0.0, (when - now()).total_seconds())):
                 break
             log.info("scheduled run started at %s", now().isoformat(sep=" ", timespec="seconds"))
             log.info("scheduled run finished: exit code %d", once())
-    log.info("scheduler stopped")
+    except Interrupted as e:
+        _interrupted(e)
+    log.info("scheduler stopped (%s)", stop.name)
     return 0
+
+
+def _interrupted(error: Interrupted) -> None:
+    log.info(
+        "%s: the run in progress was stopped (build.json says so); what it finished is kept", error
+    )

@@ -1,8 +1,13 @@
 """Render documents in worker processes, several at once, each with a time and a memory limit.
 
-Documents are independent jobs. Each runs in a process of its own, forked after WeasyPrint is
-loaded, so every worker starts warm. A runaway document (an endless template loop, a huge image)
-is stopped at its limit and fails alone; the others are built.
+Documents are independent jobs. Each runs in a process of its own, forked from a fork server that
+has WeasyPrint loaded and warmed (warm.py), so every worker starts warm, and forks come from a
+process with one thread: forking the command line itself, which may have other threads (a test
+harness, a library's helper), could copy a lock some thread held into the worker, which then hangs.
+The server starts, and imports WeasyPrint, while the command line validates the data.
+
+A runaway document (an endless template loop, a huge image) is stopped at its limit and fails
+alone; the others are built. A stop request (SIGTERM, Ctrl-C) stops every worker at once.
 """
 
 from __future__ import annotations
@@ -10,13 +15,18 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import os
 import resource
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
+
+from .stopping import NEVER, Stop
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -39,28 +49,52 @@ class _Running(Generic[Job]):
     deadline: float
 
 
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["briefgen.warm"])
+    return context
+
+
+def start_server() -> None:
+    """Start the fork server now, so that it loads WeasyPrint while this process does other work."""
+    _context()
+    from multiprocessing import forkserver
+
+    # Ctrl-C reaches the whole process group. The server and its resource tracker ignore SIGINT
+    # once running, but not while Python starts in them: a Ctrl-C then would kill the server and
+    # fail the run. An ignored signal stays ignored across exec, so they start with SIGINT ignored;
+    # it is blocked here meanwhile (Linux keeps a blocked signal pending even while ignored), so
+    # a Ctrl-C that comes meanwhile reaches this process once its handler is back.
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, handler)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
 def run_jobs(
     work: Callable[[Job], Result],
     jobs: Sequence[Job],
     workers: int,
     failed: Callable[[Job, str], Result],
     done: Callable[[Result], None],
-    limits: Limits | None = None,
+    limits: Limits,
+    stop: Stop = NEVER,
 ) -> None:
     """Call done(work(job)) for every job, in order, using up to `workers` processes.
 
-    Without limits (the watcher's warm, interactive process), jobs run in this process.
-    A job that raises, dies, or goes over its limits gets failed(job, message) instead.
+    A job that raises, dies, or goes over its limits gets failed(job, message) instead. A stop
+    request kills the running workers and raises Interrupted; jobs already done were reported.
     """
-    if limits is None:
-        for job in jobs:
-            done(_guarded(work, job, failed))
-        return
-    import weasyprint  # loaded before forking, so workers do not each import it
-
-    # One tiny layout warms Pango and fontconfig here, once, instead of in every worker.
-    weasyprint.HTML(string="<p>warm</p>").render()
-    _Pool(work, failed, done, max(1, workers), limits).run(jobs)
+    if jobs:
+        _Pool(work, failed, done, max(1, workers), limits, stop).run(jobs)
 
 
 class _Pool(Generic[Job, Result]):
@@ -71,36 +105,47 @@ class _Pool(Generic[Job, Result]):
         done: Callable[[Result], None],
         workers: int,
         limits: Limits,
+        stop: Stop,
     ) -> None:
         self.work, self.failed, self.done = work, failed, done
-        self.workers, self.limits = workers, limits
-        self.context = multiprocessing.get_context("fork")
+        self.workers, self.limits, self.stop = workers, limits, stop
+        self.context = _context()
         self.finished: dict[int, Result] = {}
         self.reported = 0
 
     def run(self, jobs: Sequence[Job]) -> None:
         waiting = list(enumerate(jobs))
         running: list[_Running[Job]] = []
-        while waiting or running:
-            while waiting and len(running) < self.workers:
-                running.append(self._start(*waiting.pop(0)))
-            soonest = min(r.deadline for r in running)
-            ready = wait(
-                [r.connection for r in running], timeout=max(0.0, soonest - time.monotonic())
-            )
-            for item in list(running):
-                if item.connection in ready or time.monotonic() >= item.deadline:
-                    self.finished[item.index] = self._finish(item, item.connection in ready)
-                    running.remove(item)
-            self._report_in_order()
+        try:
+            while waiting or running:
+                self.stop.check()
+                while waiting and len(running) < self.workers:
+                    running.append(self._start(*waiting.pop(0)))
+                self._wait(running)
+                self._report_in_order()
+        finally:  # interrupted, or a bug: no worker outlives the run
+            for item in running:
+                _end(item)
+
+    def _wait(self, running: list[_Running[Job]]) -> None:
+        soonest = min(r.deadline for r in running)
+        wanted: list[Any] = [r.connection for r in running] + [self.stop]
+        ready = wait(wanted, timeout=max(0.0, soonest - time.monotonic()))
+        self.stop.check()
+        for item in list(running):
+            if item.connection in ready or time.monotonic() >= item.deadline:
+                self.finished[item.index] = self._finish(item, item.connection in ready)
+                running.remove(item)
 
     def _start(self, index: int, job: Job) -> _Running[Job]:
         receiver, sender = self.context.Pipe(duplex=False)
         process = self.context.Process(
             target=_child, args=(self.work, job, sender, self.limits.megabytes), daemon=True
         )
-        process.start()
-        sender.close()
+        try:
+            process.start()
+        finally:
+            sender.close()
         return _Running(index, job, process, receiver, time.monotonic() + self.limits.seconds)
 
     def _finish(self, item: _Running[Job], ready: bool) -> Result:
@@ -116,9 +161,7 @@ class _Pool(Generic[Job, Result]):
                 message = value or "the worker process died (out of memory, or killed)"
         else:
             message = f"took longer than the time limit of {self.limits.seconds:g} s; stopped"
-        item.process.kill()
-        item.process.join()
-        item.connection.close()
+        _end(item)
         return self.failed(item.job, message) if message else result
 
     def _report_in_order(self) -> None:
@@ -127,8 +170,16 @@ class _Pool(Generic[Job, Result]):
             self.reported += 1
 
 
+def _end(item: _Running[Any]) -> None:
+    item.process.kill()
+    item.process.join()
+    item.connection.close()
+
+
 def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: int) -> None:
     """Run one job in a worker: limit its memory, send back the result or the error."""
+    # Ctrl-C reaches the whole terminal's process group: the parent decides, and stops us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _limit_memory(megabytes)
     try:
@@ -142,9 +193,14 @@ def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: 
 
 
 def _die_with_parent() -> None:
-    # If the run is killed (kill -9), its workers must not go on writing files unsupervised.
+    # If the run is killed (kill -9), the fork server sees its end and exits; its workers must not
+    # go on writing files unsupervised.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    from .warm import SERVER_PID
+
+    if os.getppid() != SERVER_PID:  # the server was gone before the line above took effect
+        sys.exit(1)
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -154,12 +210,3 @@ def _limit_memory(megabytes: int) -> None:
     current = pages * resource.getpagesize()
     limit = current + megabytes * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _guarded(
-    work: Callable[[Job], Result], job: Job, failed: Callable[[Job, str], Result]
-) -> Result:
-    try:
-        return work(job)
-    except Exception as e:  # a bug in one document's build must not stop the others
-        return failed(job, f"{type(e).__name__}: {e}")

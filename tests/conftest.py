@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
-from collections.abc import Callable
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +100,75 @@ def figure_alts(pdf: Path) -> list[str]:
     with pikepdf.open(pdf) as document:
         walk(document.Root.StructTreeRoot)
     return figures
+
+
+HANG = 240  # seconds: reached only when a stop is lost or something hangs, never by load
+
+
+@dataclass
+class Session:
+    """A briefgen process in a session of its own, tagged so that every process it starts is found."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    tag: str
+
+    def text(self) -> str:
+        return self.log.read_text("utf-8", "replace")
+
+    def wait_for(self, pattern: str) -> None:
+        """Wait until the log has a line matching `pattern` (or the process ended)."""
+        deadline = time.monotonic() + HANG
+        while not re.search(pattern, self.text(), re.M):
+            assert self.process.poll() is None, f"ended before {pattern!r}:\n{self.text()}"
+            assert time.monotonic() < deadline, f"no {pattern!r} in:\n{self.text()}"
+            time.sleep(0.02)
+
+    def processes(self) -> list[int]:
+        """Return the pids of every live process carrying this session's tag."""
+        return [pid for pid in _pids() if _tagged(pid, self.tag)]
+
+    def stop(self, sig: int, group: bool) -> int:
+        """Send `sig` (to the whole process group, as a terminal's Ctrl-C does, if `group`)."""
+        if group:
+            os.killpg(self.process.pid, sig)
+        else:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=HANG)
+
+    def assert_nothing_left(self) -> None:
+        """Every process of the session (fork server, workers) ends with it."""
+        deadline = time.monotonic() + HANG
+        while left := self.processes():
+            assert time.monotonic() < deadline, f"left running: {left}\n{self.text()}"
+            time.sleep(0.05)
+
+
+def _pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def _tagged(pid: int, tag: str) -> bool:
+    try:
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:  # gone, or not ours
+        return False
+    return f"BRIEFGEN_TEST_TAG={tag}".encode() in environ.split(b"\0")
+
+
+@contextlib.contextmanager
+def briefgen(project: Path, log: Path, *args: str) -> Iterator[Session]:
+    """Run generate.py with `args`; whatever happens, kill what is left of it afterwards."""
+    tag = uuid.uuid4().hex
+    env = {**os.environ, "BRIEFGEN_NO_BOOTSTRAP": "1", "BRIEFGEN_TEST_TAG": tag}
+    command = [sys.executable, str(REPO / "generate.py"), "--project", str(project), *args]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stderr=out, start_new_session=True)
+    session = Session(process, log, tag)
+    try:
+        yield session
+    finally:
+        for pid in [process.pid, *session.processes()]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 
 from briefgen.errors import UsageError
 from briefgen.watch import make_timer
-from tests.conftest import BUILD_DATE, REPO, Run
+from tests.conftest import BUILD_DATE, REPO, Run, briefgen
 
 Cli = Callable[..., Run]
 NOTE = "reports/chile-russia-briefing-note.en-GB.pdf"
@@ -141,7 +141,7 @@ def test_concurrent_runs_take_turns(project: Path) -> None:
         )
         for _ in range(2)
     ]
-    assert [run.wait(timeout=120) for run in runs] == [0, 0]
+    assert [run.wait(timeout=240) for run in runs] == [0, 0]
     manifest = json.loads((project / "reports/.briefgen/manifest.json").read_text())
     for entry in manifest["documents"].values():  # the manifest describes exactly the files on disk
         pdf = project / entry["output"]
@@ -149,14 +149,16 @@ def test_concurrent_runs_take_turns(project: Path) -> None:
     assert not list((project / "reports").glob(".*.tmp"))
 
 
-def test_a_killed_build_loses_nothing(project: Path, cli: Cli) -> None:
+def test_a_killed_build_loses_nothing(project: Path, cli: Cli, tmp_path: Path) -> None:
     assert cli(project, "--date", BUILD_DATE, "--html").code == 0
     before = {p.name: p.read_bytes() for p in (project / "reports").glob("*.pdf")}
-    for delay in (0.3, 0.6, 0.9, 1.2):
-        run = subprocess.Popen(generate(project, "--date", "2026-12-01", "--force", "-q"), env=ENV)
-        time.sleep(delay)
-        run.send_signal(signal.SIGKILL)
-        run.wait()
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+        args = ("--date", "2026-12-01", "--force", "-q")
+        with briefgen(project, tmp_path / f"{delay}.log", *args) as run:
+            time.sleep(delay)  # only varies the moment of the kill
+            run.process.kill()
+            run.process.wait()
+            run.assert_nothing_left()  # the fork server and workers die with it
         for name, old in before.items():
             now = (project / "reports" / name).read_bytes()
             assert now == old or now.rstrip().endswith(b"%%EOF"), f"{name} is damaged"
@@ -229,7 +231,7 @@ class Lines:
         for line in stream:
             self.lines.put(line)
 
-    def wait_for(self, pattern: str, timeout: float = 60) -> str:
+    def wait_for(self, pattern: str, timeout: float = 240) -> str:  # only a hang reaches it
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -250,11 +252,15 @@ def test_scheduler_fires_and_stops_cleanly_on_sigterm(project: Path) -> None:
         text=True,
     )
     lines = Lines(process)
-    lines.wait_for("scheduler started")
-    lines.wait_for(r"scheduled run finished: exit code 0")
-    lines.wait_for(r"scheduled run finished: exit code 0")  # and again, from the manifest
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+    try:
+        lines.wait_for("scheduler started")
+        lines.wait_for(r"scheduled run finished: exit code 0")
+        lines.wait_for(r"scheduled run finished: exit code 0")  # and again, from the manifest
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=240) == 0
+    finally:  # a failed test must not leave a scheduler running for ever
+        process.kill()
+        process.wait()
     lines.wait_for("scheduler stopped")
     assert (project / NOTE).exists()
 
@@ -265,8 +271,7 @@ def test_watch_rebuilds_after_a_save_and_survives_errors(project: Path) -> None:
     )
     lines = Lines(process)
     try:
-        lines.wait_for(r"^watching .*data")
-        time.sleep(1)  # the watch starts just after it says so
+        lines.wait_for(r"^watching .*data")  # said once the watches are in place
         visits = project / "data/chile-russia/visits.yaml"
         original = visits.read_text()
         visits.write_text(original.replace("place: {en: Santiago", "place: {en: Valparaíso"))
@@ -280,7 +285,11 @@ def test_watch_rebuilds_after_a_save_and_survives_errors(project: Path) -> None:
         assert process.poll() is None
     finally:
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+        try:
+            assert process.wait(timeout=240) == 0
+        finally:
+            process.kill()
+            process.wait()
     lines.wait_for("watch stopped")
 
 

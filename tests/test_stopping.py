@@ -1,0 +1,133 @@
+"""Stopping: SIGTERM and Ctrl-C end builds, schedulers and watchers promptly, at any moment, and
+leave no process behind; runaway renders meet their limits in a watcher too.
+
+No test here depends on a timing margin: runaway templates never end, every wait is a wait *until*
+something happens (with a bound only a lost signal or a hang can reach), and the random moments
+at which signals are sent only vary where they land.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUILD_DATE, HANG, Session, briefgen
+
+# Work that never ends, in Jinja's sandbox too (which refuses a range of more than 100,000).
+ENDLESS = (
+    "<p>{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}</p>\n"
+)
+
+
+def _runaway(project: Path, template: str = "fact-sheet.html") -> None:
+    (project / "templates" / template).write_text(ENDLESS)
+
+
+def test_fifty_signals_at_random_moments_all_stop_schedule_and_watch(
+    project: Path, tmp_path: Path
+) -> None:
+    # Four at a time on one project, so that signals also land while a run waits for the lock;
+    # --force makes every run a real build, so they land in validation, rendering and writing.
+    kinds = [
+        (command, force, sig, group)
+        for command in ("schedule", "watch")
+        for force in (True, False)
+        for sig, group in ((signal.SIGTERM, False), (signal.SIGINT, True))
+    ]
+    rng = random.Random(12)
+    trials = [(i, *kinds[i % len(kinds)], rng.uniform(0, 3)) for i in range(50)]
+
+    def trial(i: int, command: str, force: bool, sig: int, group: bool, delay: float) -> str:
+        args = [command, "--date", BUILD_DATE] + (
+            ["--every", "1s"] if command == "schedule" else []
+        )
+        with briefgen(project, tmp_path / f"{i}.log", *args, *(["--force"] if force else [])) as s:
+            s.wait_for(r"^(scheduler|watch) started")
+            time.sleep(delay)
+            code = s.stop(sig, group)
+            s.assert_nothing_left()
+            text = s.text()
+        what = f"trial {i}: {command} {'--force ' if force else ''}{signal.Signals(sig).name}"
+        assert code == 0, f"{what}: exit code {code}\n{text}"
+        assert re.search(r"^(scheduler|watch) stopped", text, re.M), f"{what}:\n{text}"
+        assert "Traceback" not in text and "bug in briefgen" not in text, f"{what}:\n{text}"
+        return text
+
+    with ThreadPoolExecutor(4) as pool:
+        logs = list(pool.map(lambda t: trial(*t), trials))
+    assert len(logs) == 50
+    # The random moments did land in the middle of runs, not only between them.
+    assert any("interrupted by SIG" in text for text in logs)
+
+
+def test_a_stop_request_ends_a_build_in_the_middle_and_loses_nothing(
+    project: Path, tmp_path: Path
+) -> None:
+    with briefgen(project, tmp_path / "first.log", "--date", BUILD_DATE) as first:
+        assert first.process.wait(timeout=HANG) == 0, first.text()
+    sheet = project / "reports/chile-russia-fact-sheet.en-GB.pdf"
+    good = sheet.read_bytes()
+    _runaway(project)
+    with briefgen(project, tmp_path / "stopped.log", "--date", BUILD_DATE) as build:
+        _wait_for_worker(build)
+        assert build.stop(signal.SIGTERM, group=False) == 130
+        build.assert_nothing_left()
+        assert "error: interrupted by SIGTERM" in build.text()
+    assert sheet.read_bytes() == good
+    summary = json.loads((project / "reports/build.json").read_text())
+    assert summary["exit_code"] == 130
+    assert summary["errors"] == ["interrupted by SIGTERM"]
+
+
+def test_a_watcher_stops_runaway_renders_at_their_limits_and_on_request(
+    project: Path, tmp_path: Path
+) -> None:
+    _runaway(project)
+    log = tmp_path / "watch.log"
+    with briefgen(project, log, "watch", "--date", BUILD_DATE, "--time-limit", "2") as watch:
+        watch.wait_for(r"fact-sheet\.en-GB: took longer than the time limit of 2 s; stopped")
+        watch.wait_for(r"^watching ")
+        assert watch.stop(signal.SIGTERM, group=False) == 0
+        watch.assert_nothing_left()
+    # With the default limit, the runaway is still rendering when the stop request comes.
+    with briefgen(project, tmp_path / "stop.log", "watch", "--date", BUILD_DATE) as watch:
+        _wait_for_worker(watch)
+        assert watch.stop(signal.SIGTERM, group=False) == 0
+        watch.assert_nothing_left()
+        assert "watch stopped (SIGTERM)" in watch.text()
+    summary = json.loads((project / "reports/build.json").read_text())
+    assert summary["exit_code"] == 130
+
+
+def _wait_for_worker(session: Session) -> None:
+    """Wait until a worker renders: the command line, the fork server, its resource tracker and
+    the worker are four processes."""
+    deadline = time.monotonic() + HANG
+    while len(session.processes()) < 4:
+        assert session.process.poll() is None, session.text()
+        assert time.monotonic() < deadline, session.text()
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_run_waiting_for_the_lock_stops_on_request(
+    project: Path, tmp_path: Path, sig: int
+) -> None:
+    import filelock
+
+    (project / "reports/.briefgen").mkdir(parents=True)
+    log = tmp_path / "wait.log"
+    lock = filelock.FileLock(project / "reports/.briefgen/lock")
+    with lock, briefgen(project, log, "--date", BUILD_DATE) as build:
+        build.wait_for("another build is running; waiting up to 300 s")
+        assert build.stop(sig, group=True) == 130
+        build.assert_nothing_left()
+        name = signal.Signals(sig).name
+        assert f"interrupted by {name} while waiting for the lock" in build.text()
