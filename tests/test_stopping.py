@@ -131,3 +131,32 @@ def test_a_run_waiting_for_the_lock_stops_on_request(
         build.assert_nothing_left()
         name = signal.Signals(sig).name
         assert f"interrupted by {name} while waiting for the lock" in build.text()
+
+
+def test_the_signal_handler_only_records_the_signal() -> None:
+    # The old handler logged first: a signal arriving while the main thread was inside a write to
+    # stderr made the handler's own write fail (a re-entrant call), so the flag was never set.
+    import logging
+
+    from briefgen.stopping import stop_on_signals
+
+    records: list[logging.LogRecord] = []
+
+    class Catcher(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    catcher = Catcher()
+    logging.getLogger().addHandler(catcher)
+    logging.getLogger("briefgen").addHandler(catcher)
+    try:
+        with stop_on_signals() as stop:
+            assert not stop.requested()
+            handler = signal.getsignal(signal.SIGTERM)
+            assert callable(handler)
+            handler(signal.SIGTERM, None)
+            assert stop.requested() and stop.name == "SIGTERM"
+            assert records == []
+    finally:
+        logging.getLogger().removeHandler(catcher)
+        logging.getLogger("briefgen").removeHandler(catcher)
