@@ -12,6 +12,7 @@ alone; the others are built. A stop request (SIGTERM, Ctrl-C) stops every worker
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import multiprocessing
@@ -56,9 +57,17 @@ def _context() -> Any:
 
 
 def start_server() -> None:
-    """Start the fork server now, so that it loads WeasyPrint while this process does other work."""
+    """Start the fork server now, so that it loads WeasyPrint while this process does other work.
+
+    It is stopped, and waited for, when this process exits: a watcher or scheduler keeps it warm
+    between runs, and no process outlives the command.
+    """
     _context()
     from multiprocessing import forkserver
+
+    if not _stopping_at_exit:
+        atexit.register(_stop_server)
+        _stopping_at_exit.append(True)
 
     # Ctrl-C reaches the whole process group. The server and its resource tracker ignore SIGINT
     # once running, but not while Python starts in them: a Ctrl-C then would kill the server and
@@ -77,6 +86,16 @@ def start_server() -> None:
             signal.signal(signal.SIGINT, handler)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+_stopping_at_exit: list[bool] = []
+
+
+def _stop_server() -> None:
+    from multiprocessing import forkserver
+
+    with contextlib.suppress(AttributeError, OSError):  # _stop: multiprocessing's own tests use it
+        forkserver._forkserver._stop()  # type: ignore[attr-defined]
 
 
 def run_jobs(
