@@ -35,6 +35,7 @@ from .output import write_atomic
 from .project import BuildOptions, Project
 from .results import DocumentResult
 from .stopping import NEVER, Stop
+from .trust import within
 from .variants import Variant
 
 
@@ -275,6 +276,12 @@ def _budget(variant: Variant, pages: int) -> list[str]:
 
 
 def _readable(project: Project, inputs: Inputs, variant: Variant) -> list[Path]:
-    """Return the folders WeasyPrint may read: templates, data, and the extra stylesheets'."""
+    """Return the folders WeasyPrint may read: templates, data, and the extra stylesheets'.
+
+    A folder named in data/reports.yaml counts only while its real path lies in the project
+    (validation refuses one that does not): a symbolic link must not let outside files in.
+    """
     css_folders = [(project.root / css).parent for css in variant.document.extra_css]
-    return [*search_path(project, inputs.reports), project.data_dir, *css_folders]
+    named = [project.root / folder for folder in inputs.reports.templates] + css_folders
+    accepted = [folder for folder in named if within(folder, project.root)]
+    return [*project.user_templates, *accepted, project.templates_dir, project.data_dir]

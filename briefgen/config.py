@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
@@ -14,6 +14,7 @@ from .errors import InputError, Problem, display_path
 from .localise import LANGUAGE_TAG, Text, primary
 from .models import Model, Plain, Slug
 from .project import Project
+from .trust import is_relative_name, within
 from .validate import pydantic_problems
 
 LanguageTag = Annotated[str, Field(pattern=LANGUAGE_TAG)]
@@ -22,9 +23,17 @@ CssName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
 
 
 def _project_path(value: str) -> str:
-    parts = PurePosixPath(value).parts
-    if not parts or value.startswith("/") or ".." in parts or "\\" in value or ":" in value:
+    if not is_relative_name(value) or ":" in value:
         raise ValueError("expected a relative path inside the project, like my-templates/house.css")
+    return value
+
+
+def _template_name(value: str) -> str:
+    if not is_relative_name(value) or ":" in value:
+        raise ValueError(
+            "expected a template name inside the template folders, like fact-sheet.html, "
+            f"not {value!r}"
+        )
     return value
 
 
@@ -44,6 +53,7 @@ def _css_value(value: str) -> str:
 
 
 ProjectPath = Annotated[str, AfterValidator(_project_path)]
+TemplateName = Annotated[Plain, AfterValidator(_template_name)]
 CssValue = Annotated[str, AfterValidator(_css_value)]
 
 
@@ -77,7 +87,7 @@ class DocumentDef(Model):
         description="Document identifier printed in the masthead and header."
     )
     version: Plain = Field(description="Version printed beside the identifier.")
-    template: Plain = Field(
+    template: TemplateName = Field(
         description="A template file name, looked up on the template search path."
     )
     data: Slug = Field(description="A data set: a folder of data/.")
@@ -187,6 +197,7 @@ def load_reports(project: Project) -> ReportsFile:
 def read_reports(project: Project) -> tuple[ReportsFile, Document]:
     """Return the validated report definitions and the YAML they came from (for locations)."""
     from .markings import check_markings
+    from .styles import check_style
 
     doc = read_yaml(project.reports_file)
     try:
@@ -200,7 +211,7 @@ def read_reports(project: Project) -> tuple[ReportsFile, Document]:
         + _check_paths(reports, doc, project)
     )
     if not problems:  # the search path is only known once its folders are
-        problems = _check_templates(reports, doc, project) + _check_style(reports, doc, project)
+        problems = _check_templates(reports, doc, project) + check_style(reports, doc, project)
     if problems:
         raise InputError(problems)
     return reports, doc
@@ -227,6 +238,7 @@ def _check_data_folders(reports: ReportsFile, doc: Document, project: Project) -
 
 
 def _check_paths(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
+    """Check that template folders and extra stylesheets exist and really lie in the project."""
     wanted: list[tuple[Loc, str, Callable[[Path], bool]]] = [
         (("templates", i), p, Path.is_dir) for i, p in enumerate(reports.templates)
     ]
@@ -234,11 +246,23 @@ def _check_paths(reports: ReportsFile, doc: Document, project: Project) -> list[
         wanted += [
             (("documents", i, "extra_css", j), p, Path.is_file) for j, p in enumerate(d.extra_css)
         ]
-    return [
-        doc.problem(loc, f"{path} does not exist in the project")
-        for loc, path, exists in wanted
-        if not exists(project.root / path)
-    ]
+    problems = []
+    for loc, path, exists in wanted:
+        if not exists(project.root / path):
+            problems.append(doc.problem(loc, f"{path} does not exist in the project"))
+        elif message := _leaves_project(project, path):
+            problems.append(doc.problem(loc, message))
+    return problems
+
+
+def _leaves_project(project: Project, path: str) -> str:
+    """Return why `path` (or, for a file, its folder) leads outside the project, or ""."""
+    # A stylesheet's folder is read by WeasyPrint (fonts, images), so it must stay inside too.
+    for name in dict.fromkeys([path, str(Path(path).parent)]):
+        if not within(project.root / name, project.root):
+            real = (project.root / name).resolve()
+            return f"{name} leads to {real}, outside the project (a symbolic link?)"
+    return ""
 
 
 def _check_templates(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
@@ -263,24 +287,6 @@ def _check_templates(reports: ReportsFile, doc: Document, project: Project) -> l
                     doc.problem(loc, f"template {name!r} not found; searched {searched}")
                 )
     return problems
-
-
-def _check_style(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
-    """Check that every style: name is a custom property the stylesheets define (typos do nothing)."""
-    folders = search_path(project, reports)
-    theme = next((f / "briefing.css" for f in folders if (f / "briefing.css").is_file()), None)
-    problems = []
-    for i, d in enumerate(reports.documents):
-        sheets = ([theme] if theme else []) + [project.root / css for css in d.extra_css]
-        known = {"page-size"} | {n for s in sheets for n in _custom_properties(s)}
-        for name in sorted(set(d.style) - known):
-            message = f"the stylesheets define no --{name}; known: {', '.join(sorted(known))}"
-            problems.append(doc.problem(("documents", i, "style", name), message))
-    return problems
-
-
-def _custom_properties(stylesheet: Path) -> set[str]:
-    return set(re.findall(r"--([a-z][a-z0-9-]*)\s*:", stylesheet.read_text("utf-8")))
 
 
 def search_path(project: Project, reports: ReportsFile) -> list[Path]:

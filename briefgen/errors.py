@@ -49,7 +49,8 @@ class BriefgenError(Exception):
 
 
 class InputError(BriefgenError):
-    """Raised when data or report-definition files are unreadable or invalid; carries every problem."""
+    """Raised when an input file (data, definitions, a stylesheet, template or catalogue) is
+    unreadable or invalid; carries every problem, each located in its file."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
@@ -57,7 +58,8 @@ class InputError(BriefgenError):
 
 
 class TemplateError(BriefgenError):
-    """Raised when a template is missing, has a syntax error or uses an undefined variable."""
+    """Raised when a template is missing, has a syntax error, uses an undefined variable, or reaches
+    for what is refused (Python internals, a file whose real path leaves its folder)."""
 
 
 class RenderError(BriefgenError):

@@ -9,12 +9,14 @@ document asks for fails that document at the template line that uses it: never E
 from __future__ import annotations
 
 import gettext
+import io
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import TemplateError, display_path
+from .errors import InputError, TemplateError, display_path
 from .localise import primary
+from .trust import confined, not_utf8
 
 CATALOGUE = "messages.po"
 SOURCE_LANGUAGE = "en"  # the language templates are written in
@@ -27,15 +29,18 @@ class MissingTranslation(TemplateError):
 def catalogue_paths(search_path: Sequence[Path], language: str) -> list[Path]:
     """Return the catalogues for `language` on the search path, highest priority first.
 
-    In each folder, the regional catalogue (es_CL) comes before the language's own (es).
+    In each folder, the regional catalogue (es_CL) comes before the language's own (es). A
+    catalogue whose real path leaves its folder is refused (TemplateError).
     """
     tags = dict.fromkeys([language.replace("-", "_"), primary(language)])
-    paths = [
-        folder / "locale" / tag / "LC_MESSAGES" / CATALOGUE
-        for folder in search_path
-        for tag in tags
-    ]
-    return [path for path in paths if path.is_file()]
+    paths = []
+    for folder in search_path:
+        for tag in tags:
+            path = folder / "locale" / tag / "LC_MESSAGES" / CATALOGUE
+            if path.is_file():
+                confined(path, folder, f"the {tag} catalogue")
+                paths.append(path)
+    return paths
 
 
 def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, Callable[..., str]]:
@@ -108,10 +113,25 @@ def _read(path: Path) -> Any:
     from babel.messages.pofile import PoFileError, read_po
 
     try:
-        with path.open("rb") as f:
-            return read_po(f, abort_invalid=True)
-    except (PoFileError, UnicodeDecodeError, OSError, ValueError) as e:
+        raw = path.read_bytes()
+    except OSError as e:
         raise TemplateError(f"{display_path(path)}: cannot read the catalogue: {e}") from e
+    try:
+        return read_po(io.BytesIO(raw), abort_invalid=True)
+    except UnicodeDecodeError as e:
+        _locate_utf8(path, raw)
+        raise TemplateError(f"{display_path(path)}: cannot read the catalogue: {e}") from e
+    except (PoFileError, ValueError) as e:
+        raise TemplateError(f"{display_path(path)}: cannot read the catalogue: {e}") from e
+
+
+def _locate_utf8(path: Path, raw: bytes) -> None:
+    """Raise InputError at the first byte of `raw` that is not UTF-8, if there is one (a catalogue
+    may declare another charset: then Babel's own message is all there is)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError([not_utf8(path, raw, e)]) from e
 
 
 def _plural_rule(catalogues: list[Any], paths: list[Path], language: str) -> Callable[[int], int]:

@@ -1,8 +1,10 @@
-"""The Jinja environment: ordered search path, strict undefined, autoescape, filters registered once."""
+"""The Jinja environment: sandboxed, ordered search path, strict undefined, autoescape, filters
+registered once. Templates are not trusted code: they reach no Python internals, and read only
+files whose real path stays inside the folder they were found in."""
 
 from __future__ import annotations
 
-import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -10,10 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel
 
-from .errors import TemplateError, display_path
+from .errors import InputError, TemplateError, display_path
 from .filters import FILTERS
-from .messages import MissingTranslation, gettext_callables
+from .messages import gettext_callables
+from .trust import confined, is_relative_name, read_utf8
 
 
 def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja2.Environment:
@@ -25,11 +32,11 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
     folders = [str(p) for p in search_path]
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(folders[-1])}, delimiter=":"),
-            jinja2.FileSystemLoader(folders),
+            jinja2.PrefixLoader({"default": ConfinedLoader(folders[-1])}, delimiter=":"),
+            ConfinedLoader(folders),
         ]
     )
-    env = jinja2.Environment(
+    env = Sandbox(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -46,8 +53,61 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
     env.extend(briefgen_gettext=callables["gettext"])  # for Python: see plain_gettext()
     env.filters.update(FILTERS)
     env.globals["warn"] = Warnings()
-    env.globals["asset"] = functools.partial(asset_url, list(search_path))
+    env.globals["asset"] = _asset_global(list(search_path))
     return env
+
+
+class Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, also refusing pydantic's own model API on the data and definitions: its
+    (deprecated) parse_file() reads any file, and can unpickle it."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, BaseModel) and _model_api(obj, attr):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+def _model_api(model: BaseModel, attr: str) -> bool:
+    """True when `attr` is pydantic's (model_dump, parse_file …), not a field of the same name."""
+    return hasattr(BaseModel, attr) and attr not in type(model).model_fields
+
+
+def _asset_global(search_path: list[Path]) -> Callable[[str], str]:
+    # A closure, not functools.partial: a partial shows its arguments (.args, Path objects that
+    # can read any file) to the template.
+    def asset(name: str) -> str:
+        return asset_url(search_path, name)
+
+    return asset
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses a template whose real path leaves the folder it is found
+    in (rather than trying the next folder), and locates a byte that is not UTF-8."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            if path.is_file():
+                confined(path, Path(folder), f"template {template!r}")
+                return _source(path)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _source(path: Path) -> tuple[str, str, Callable[[], bool]]:
+    """Return what a loader returns for `path`: its text, its file name, an up-to-date test."""
+    text, mtime = read_utf8(path), path.stat().st_mtime
+
+    def uptodate() -> bool:
+        try:
+            return path.stat().st_mtime == mtime
+        except OSError:
+            return False
+
+    return text, os.path.normpath(path), uptodate
 
 
 class Warnings:
@@ -98,10 +158,17 @@ def clear_warnings(env: jinja2.Environment) -> None:
 
 
 def asset_url(search_path: list[Path], name: str) -> str:
-    """Return the file: URL of `name` (a stylesheet, font, image) from the first folder that has it."""
+    """Return the file: URL of `name` (a stylesheet, font, image) from the first folder that has it.
+
+    Refuse a name that climbs out of the folders, and a file whose real path leaves its folder.
+    """
+    if not is_relative_name(name):
+        raise TemplateError(
+            f"refused: asset {name!r}: expected a name inside the template folders, like fonts.css"
+        )
     for folder in search_path:
         if (folder / name).is_file():
-            return (folder / name).resolve().as_uri()
+            return confined(folder / name, folder, f"asset {name!r}").as_uri()
     folders = ", ".join(display_path(p) for p in search_path)
     raise TemplateError(f"asset {name!r} not found; searched {folders}")
 
@@ -125,7 +192,11 @@ def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) 
         raise TemplateError(f"{_template_frame(e) or name}: {_not_found(env, e)}") from e
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(_syntax(e, name)) from e
-    except (jinja2.UndefinedError, MissingTranslation) as e:
+    except InputError:  # an included template that is not UTF-8, located in that file
+        raise
+    except SecurityError as e:  # the sandbox: {{ x.__class__ }}, {{ f.__globals__ }} …
+        raise TemplateError(f"{_template_frame(e) or name}: refused: {e}") from e
+    except (jinja2.UndefinedError, TemplateError) as e:  # a missing label, a refused file
         raise TemplateError(f"{_template_frame(e) or name}: {e}") from e
     except MemoryError as e:
         raise TemplateError(
