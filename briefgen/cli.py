@@ -48,7 +48,8 @@ writes reports/build.json; --json also prints it.
 
 exit codes:
   0    every document was built or up to date (or the check passed)
-  1    a document failed to build, or --strict and there were warnings
+  1    a document failed to build, or --strict and there were warnings, or the
+       build state or reports/build.json could not be written
   2    usage, data or configuration error: nothing was built
   3    set-up failed (generate.py could not prepare its environment)
   4    another build held the lock for longer than --lock-timeout

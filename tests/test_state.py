@@ -1,0 +1,261 @@
+"""Honest state when the disk says no, and a manifest that cannot be trusted."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BUILD_DATE, Run, copy_project, english_only
+
+Cli = Callable[..., Run]
+VISITS = "data/chile-russia/visits.yaml"
+LATER = "2026-11-29"  # a new build date: every document is rebuilt, with different bytes
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The English-only project, built once for this module."""
+    from briefgen.cli import main
+
+    root = english_only(copy_project(tmp_path_factory.mktemp("state") / "project"))
+    assert main(["--date", BUILD_DATE, "-q"], project_root=root) == 0
+    return root
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the built project, with its PDFs, manifest and build.json."""
+    return Path(shutil.copytree(built_once, tmp_path / "built", symlinks=True))
+
+
+def summary(project: Path) -> dict[str, Any]:
+    return dict(json.loads((project / "reports/build.json").read_text()))
+
+
+def pdfs(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (project / "reports").glob("*.pdf")}
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    """Return a function that makes new files under a folder fail with ENOSPC (disk full)."""
+    real = tempfile.mkstemp
+
+    def fill(folder: Path) -> None:
+        def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+            if kwargs.get("dir") and Path(kwargs["dir"]).is_relative_to(folder):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)  # write_atomic's first step
+
+    return fill
+
+
+# 4. Honest state: build.json never shows an old success, and nothing is written unreported.
+
+
+def test_build_json_says_running_before_anything_is_written(
+    built: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefgen.build
+
+    seen: list[dict[str, Any]] = []
+    real = briefgen.build.build
+
+    def spy(*args: Any) -> Any:
+        seen.append(summary(built))
+        return real(*args)
+
+    monkeypatch.setattr(briefgen.build, "build", spy)
+    assert cli(built, "--date", LATER).code == 0
+    assert len(seen) == 1
+    running = seen[0]
+    assert running.get("status") == "running" and running["exit_code"] is None
+    assert running["build_date"] == LATER and running["started"] and running["finished"] is None
+    assert running["documents"] == []
+    done = summary(built)
+    assert done["status"] == "finished" and done["exit_code"] == 0
+    assert done["started"] == running["started"] and done["counts"]["built"] == 3
+
+
+def test_a_full_state_folder_fails_every_document_and_replaces_no_pdf(
+    built: Path, cli: Cli, full_disk: Callable[[Path], None]
+) -> None:
+    before = pdfs(built)
+    full_disk(built / "reports/.briefgen")
+    result = cli(built, "--date", LATER)
+    assert result.code == 1
+    assert pdfs(built) == before  # every snapshot failed before its PDF was written
+    done = summary(built)
+    assert done["status"] == "finished" and done["exit_code"] == 1 and done["build_date"] == LATER
+    assert done["counts"] == {"built": 0, "up to date": 0, "failed": 3}
+    for document in done["documents"]:
+        assert "snapshots" in document["error"] and "No space left on device" in document["error"]
+    assert len(done["errors"]) == 1 and "manifest.json: No space left" in done["errors"][0]
+    assert "error: cannot write" in result.err and "manifest.json: No space left" in result.err
+    assert "this is a bug" not in result.err
+
+
+def test_an_unwritable_manifest_is_reported_and_the_run_goes_on(built: Path, cli: Cli) -> None:
+    manifest = built / "reports/.briefgen/manifest.json"
+    manifest.unlink()
+    manifest.mkdir()  # root ignores permissions; a folder in its place cannot be replaced
+    result = cli(built, "--date", LATER, "--json")
+    assert result.code == 1
+    printed = json.loads(result.out)
+    assert printed == summary(built) and printed["exit_code"] == 1
+    assert printed["counts"] == {"built": 3, "up to date": 0, "failed": 0}
+    assert printed["build_date"] == LATER and printed["status"] == "finished"
+    (error,) = printed["errors"]
+    assert "manifest.json: Is a directory" in error and "next run builds again" in error
+    assert f"error: {error}" in result.err and "3 built, 0 up to date, 0 failed" in result.err
+
+
+def test_an_unusable_state_folder_is_reported_in_build_json(built: Path, cli: Cli) -> None:
+    shutil.rmtree(built / "reports/.briefgen")
+    (built / "reports/.briefgen").write_text("not a folder")
+    before = pdfs(built)
+    result = cli(built, "--date", LATER)
+    assert result.code == 1 and "error: cannot use" in result.err
+    done = summary(built)
+    assert done["exit_code"] == 1 and done["build_date"] == LATER and done["documents"] == []
+    assert "reports/.briefgen: File exists" in done["errors"][0]
+    assert pdfs(built) == before
+
+
+def test_a_full_disk_stops_the_run_before_anything_is_written(
+    built: Path, cli: Cli, full_disk: Callable[[Path], None]
+) -> None:
+    before = pdfs(built)
+    full_disk(built / "reports")
+    result = cli(built, "--date", LATER, "--json")
+    assert result.code == 1
+    assert "build.json: No space left on device" in result.err
+    assert "stopped before building anything" in result.err
+    printed = json.loads(result.out)  # what build.json would have said
+    assert printed["exit_code"] == 1 and "stopped before building" in printed["errors"][0]
+    assert not (built / "reports/build.json").exists()  # the old success is gone
+    assert pdfs(built) == before
+
+
+def test_build_json_that_cannot_be_finished_is_removed_and_reported(
+    built: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tempfile.mkstemp
+    calls: list[str] = []
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        if kwargs.get("prefix") == ".build.json.":
+            calls.append("build.json")
+            if len(calls) > 1:  # "running" is written; the outcome is not
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    result = cli(built, "--date", LATER, "--json")
+    assert result.code == 1
+    assert not (built / "reports/build.json").exists()  # neither "running" nor an old success
+    printed = json.loads(result.out)  # --json still tells the whole story
+    assert printed["exit_code"] == 1 and printed["counts"]["built"] == 3
+    assert "build.json: No space left on device" in printed["errors"][0]
+    assert "error: cannot write" in result.err and "build.json: No space left" in result.err
+
+
+# 4. The manifest is checked as it is read.
+
+TAMPERED: dict[str, tuple[str, Any]] = {
+    "output-outside-the-project": ("output", "../precious.txt"),
+    "output-outside-reports": ("output", "data/chile-russia/visits.yaml"),
+    "folder-outside": ("folders", ["/etc"]),
+    "file-outside": ("files", ["../precious.txt"]),
+    "inputs-not-texts": ("inputs", {"data/chile-russia/visits.yaml": 5}),
+    "data-warning-misshapen": ("data_warnings", [{"path": "x.yaml", "line": 1}]),
+    "data-warning-unknown-key": (
+        "data_warnings",
+        [{"path": "x.yaml", "line": 1, "col": 1, "message": "m", "colour": "red"}],
+    ),
+    "edition-date-not-a-date": ("edition_date", "yesterday"),
+    "edition-zero": ("edition", 0),
+    "pages-a-flag": ("pages", True),
+    "changes-not-texts": ("changes", [1, 2]),
+    "params-templates-not-texts": ("params", {"templates": "x"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERED))
+def test_a_tampered_manifest_entry_is_one_warning_and_a_rebuild(
+    built: Path, cli: Cli, case: str
+) -> None:
+    precious = built.parent / "precious.txt"
+    precious.write_text("keep me")
+    manifest_file = built / "reports/.briefgen/manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    key, value = TAMPERED[case]
+    entry = manifest["documents"]["briefing-note.en-GB"]
+    entry[key] = value
+    if key == "output":  # the recorded hash matches, so only the check can refuse it
+        entry["output_sha"] = sha(built / value)
+    manifest_file.write_text(json.dumps(manifest))
+    visits = (built / VISITS).read_bytes()
+    result = cli(built, "--date", BUILD_DATE, "--force")  # --force: supersede the old output
+    assert result.code == 0, result.err
+    warnings = [line for line in result.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, result.err
+    assert f"manifest.json: documents.briefing-note.en-GB.{key}: " in warnings[0]
+    assert "ignored (a document whose entry is ignored is rebuilt)" in warnings[0]
+    assert precious.read_text() == "keep me" and (built / VISITS).read_bytes() == visits
+    assert "this is a bug" not in result.err
+    assert cli(built, "--date", BUILD_DATE).err.count("warning:") == 0  # rewritten, whole
+
+
+@pytest.mark.parametrize(("key", "value"), [("order", 5), ("order", [1]), ("reports_sha", ["x"])])
+def test_a_bad_top_level_field_turns_off_the_fast_path_only(
+    built: Path, cli: Cli, key: str, value: Any
+) -> None:
+    manifest_file = built / "reports/.briefgen/manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest[key] = value
+    manifest_file.write_text(json.dumps(manifest))
+    result = cli(built, "--date", BUILD_DATE)
+    assert result.code == 0, result.err
+    assert f"warning: reports/.briefgen/manifest.json: {key}: expected" in result.err
+    assert "0 built, 3 up to date" in result.err and "edition 1" in result.err
+    assert "this is a bug" not in result.err
+
+
+def test_a_superseded_file_is_removed_only_if_it_is_a_regular_file_in_reports(
+    built: Path,
+) -> None:
+    from briefgen.incremental import remove_superseded
+    from briefgen.project import Project
+
+    project = Project(built)
+    manifest = json.loads((built / "reports/.briefgen/manifest.json").read_text())
+    new = manifest["documents"]["briefing-note.en-GB"]
+    precious = built / "precious.pdf"
+    precious.write_text("keep me")
+    link = built / "reports/link.pdf"
+    link.symlink_to(precious)
+    old = {**new, "output": "reports/link.pdf", "output_sha": sha(precious)}
+    remove_superseded(project, old, new)
+    assert link.is_symlink() and precious.read_text() == "keep me"
+    draft = built / "reports/old.draft.pdf"
+    draft.write_text("superseded")
+    remove_superseded(
+        project, {**old, "output": "reports/old.draft.pdf", "output_sha": sha(draft)}, new
+    )
+    assert not draft.exists()
