@@ -197,7 +197,9 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
     try:
         html, edition, snapshot = html_and_edition(project, options, inputs, doc, job.previous, env)
         variant = options.pdf_variant or doc.document.pdf_variant
-        result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc), variant)
+        memory = options.memory_limit if options.isolate else None
+        readable = _readable(project, inputs, doc)
+        result = render_pdf(html, project.templates_dir, readable, variant, memory)
         # The PDF last: it is replaced only if the document is reported built. A snapshot or an
         # HTML file left by a later failure is rewritten when the document is next built.
         keep_snapshot(project.state_dir, doc.name, snapshot, edition)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import math
 import os
 import re
 import sys
@@ -162,7 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lock-timeout",
-        type=float,
+        type=_seconds,
         default=300,
         metavar="SECONDS",
         help="how long to wait for another build to finish (default 300)",
@@ -196,6 +197,16 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
     return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:  # nan, inf and -5 would wait forever or crash
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, not {text!r}")
+    return value
 
 
 def _default_date() -> dt.date:

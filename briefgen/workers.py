@@ -12,6 +12,7 @@ import ctypes
 import multiprocessing
 import resource
 import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -131,6 +132,7 @@ def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: 
     """Run one job in a worker: limit its memory, send back the result or the error."""
     _die_with_parent()
     _limit_memory(megabytes)
+    sys.unraisablehook = _drop_memory_errors
     try:
         sender.send(("ok", work(job)))
     except MemoryError:
@@ -139,6 +141,13 @@ def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: 
         sender.send(("error", f"{type(e).__name__}: {e}"))
     finally:
         sender.close()
+
+
+def _drop_memory_errors(unraisable: sys.UnraisableHookArgs) -> None:
+    # Out of memory, finalisers fail too, each printing "Exception ignored in ..."; the job
+    # reports running out of memory once. Anything else is printed as usual.
+    if not isinstance(unraisable.exc_value, MemoryError):
+        sys.__unraisablehook__(unraisable)
 
 
 def _die_with_parent() -> None:

@@ -1,4 +1,5 @@
-"""Honest state when the disk says no, and a manifest that cannot be trusted."""
+"""Honest state when the disk says no, a manifest that cannot be trusted, and user mistakes that
+must not read as bugs: the lock timeout, running out of memory."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,11 +17,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BUILD_DATE, Run, copy_project, english_only
+from tests.conftest import BUILD_DATE, REPO, Run, copy_project, english_only
 
 Cli = Callable[..., Run]
 VISITS = "data/chile-russia/visits.yaml"
 LATER = "2026-11-29"  # a new build date: every document is rebuilt, with different bytes
+ENV = {**os.environ, "BRIEFGEN_NO_BOOTSTRAP": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -259,3 +263,53 @@ def test_a_superseded_file_is_removed_only_if_it_is_a_regular_file_in_reports(
         project, {**old, "output": "reports/old.draft.pdf", "output_sha": sha(draft)}, new
     )
     assert not draft.exists()
+
+
+# 5. A user's mistake is a clear message, never "this is a bug".
+
+
+def test_a_lock_timeout_must_be_a_finite_number_of_seconds(
+    project: Path, cli: Cli, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for value in ("nan", "-5", "inf", "soon"):
+        with pytest.raises(SystemExit) as caught:
+            cli(project, "check", "--lock-timeout", value)
+        assert caught.value.code == 2
+        err = capsys.readouterr().err
+        assert f"--lock-timeout: expected a number of seconds, 0 or more, not {value!r}" in err
+    assert cli(project, "check", "--lock-timeout", "0").code == 0
+
+
+def test_running_out_of_memory_in_layout_names_the_limit_quietly(project: Path) -> None:
+    from PIL import Image
+
+    # 81 million pixels: under Pillow's decompression-bomb limit, so no warning; decoding it
+    # needs more than the limit, and the template itself (one <img>) needs almost nothing.
+    Image.new("1", (9000, 9000)).save(project / "templates/huge.png", optimize=True)
+    (project / "templates/fact-sheet.html").write_text('<p>A plan:</p><img src="huge.png">\n')
+    command = [sys.executable, str(REPO / "generate.py"), "--project", str(project)]
+    args = ["--date", BUILD_DATE, "--only", "fact-sheet", "--memory-limit", "50", "-q"]
+    done = subprocess.run([*command, *args], env=ENV, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "error: fact-sheet.en-GB: WeasyPrint ran out of memory (limit 50 MB" in done.stderr
+    assert "huge.png" in done.stderr
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_worker_drops_the_noise_of_memory_errors_in_finalisers_only() -> None:
+    probe = (
+        "from briefgen.workers import Limits, run_jobs\n"
+        "class Finaliser:\n"
+        "    def __init__(self, error): self.error = error\n"
+        "    def __del__(self): raise self.error('in a finaliser')\n"
+        "def work(error):\n"
+        "    Finaliser(error)\n"
+        "    return error.__name__\n"
+        "run_jobs(work, [MemoryError, KeyError], 1, lambda j, m: m, print, Limits(60, 500))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, env=ENV, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["MemoryError", "KeyError"], done.stderr
+    assert done.stderr.count("Exception ignored") == 1 and "KeyError" in done.stderr
+    assert "MemoryError" not in done.stderr
