@@ -1,5 +1,5 @@
 """Honest state when the disk says no, a manifest that cannot be trusted, and user mistakes that
-must not read as bugs: the lock timeout, running out of memory."""
+must not read as bugs: the lock timeout, running out of memory, words no line can hold."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import BUILD_DATE, REPO, Run, copy_project, english_only
 
 Cli = Callable[..., Run]
+NOTE = "reports/chile-russia-briefing-note.en-GB.pdf"
 VISITS = "data/chile-russia/visits.yaml"
 LATER = "2026-11-29"  # a new build date: every document is rebuilt, with different bytes
 ENV = {**os.environ, "BRIEFGEN_NO_BOOTSTRAP": "1"}
@@ -313,3 +314,68 @@ def test_a_worker_drops_the_noise_of_memory_errors_in_finalisers_only() -> None:
     assert done.stdout.split() == ["MemoryError", "KeyError"], done.stderr
     assert done.stderr.count("Exception ignored") == 1 and "KeyError" in done.stderr
     assert "MemoryError" not in done.stderr
+
+
+def _set_place(project: Path, place: str) -> None:
+    visits = project / VISITS
+    text = visits.read_text().replace("place: {en: Moscow,", f"place: {{en: {place},", 1)
+    visits.write_text(text)
+
+
+def _line_of(project: Path, needle: str) -> int:
+    lines = (project / VISITS).read_text().splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+def test_a_word_longer_than_a_line_is_a_located_warning(project: Path, cli: Cli) -> None:
+    _set_place(project, "x" * 100)
+    line = _line_of(project, "x" * 100)
+    result = cli(project, "check")
+    assert result.code == 0
+    assert (
+        f"warning: {VISITS}:{line}:" in result.err
+        and "visits.0.place.en: 100 characters without a space" in result.err
+        and "more than a printed line holds (about 80)" in result.err
+    )
+    assert cli(project, "check", "--strict").code == 1
+
+
+def test_a_word_no_layout_can_afford_is_an_error_and_nothing_is_rendered(
+    project: Path, cli: Cli
+) -> None:
+    _set_place(project, "x" * 5000)  # took 70 s to lay out in a table cell
+    line = _line_of(project, "x" * 5000)
+    result = cli(project, "--date", BUILD_DATE)
+    assert result.code == 2
+    assert (
+        f"error: {VISITS}:{line}:" in result.err
+        and "visits.0.place.en: 5000 characters without a space" in result.err
+        and "the limit is 300" in result.err
+    )
+    assert not (project / NOTE).exists()
+
+
+def test_long_urls_break_at_the_margin_without_a_warning_but_are_capped(
+    project: Path, cli: Cli
+) -> None:
+    from pypdf import PdfReader
+
+    sources = project / "data/chile-russia/sources.yaml"
+    url = "https://example.org/" + "a" * 180  # 200 characters, breakable only at "/"
+    sources.write_text(sources.read_text() + f"    url: {url}\n")
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 0
+    text = PdfReader(project / NOTE).pages[-1].extract_text()
+    assert url in text.replace("\n", "") and "a" * 180 not in text  # broken: on the page
+    sources.write_text(sources.read_text().replace(url, url + "b" * 101))
+    result = cli(project, "check")
+    assert result.code == 2 and "sources.0.url: 301 characters without a space" in result.err
+
+
+def test_extra_data_is_checked_too(project: Path, cli: Cli) -> None:
+    (project / "data/chile-russia/extra").mkdir()
+    (project / "data/chile-russia/extra/analysis.yaml").write_text(
+        "paragraphs:\n  - " + "y" * 400 + "\n"
+    )
+    result = cli(project, "check")
+    assert result.code == 2
+    assert "extra/analysis.yaml:2:5: paragraphs.0: 400 characters without a space" in result.err
