@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,21 +17,18 @@ from .editions import (
     keep_snapshot,
     snapshot_digest,
 )
-from .errors import BriefgenError, problem_to_dict
+from .errors import BriefgenError, OutputError, problem_to_dict
 from .incremental import (
-    Entry,
     build_params,
     collect_inputs,
     digest,
     fingerprint,
-    load_manifest,
     outputs_intact,
     remove_superseded,
-    save_manifest,
     up_to_date,
-    valid_entry,
 )
 from .inputs import Inputs
+from .manifest import Entry, load_manifest, save_manifest
 from .output import write_atomic
 from .project import BuildOptions, Project
 from .results import DocumentResult
@@ -53,9 +51,11 @@ class Plan:
 
 def build(
     project: Project, options: BuildOptions, inputs: Inputs, stop: Stop = NEVER
-) -> list[DocumentResult]:
+) -> tuple[list[DocumentResult], list[str]]:
     """Build every selected document whose inputs changed; one failure does not stop the others.
 
+    Return a result per document and the errors of the run itself: the manifest could not be
+    saved, or a superseded file removed. Those do not stop the run either (docs/scheduling.md).
     A stop request raises Interrupted; the documents finished by then are in the manifest.
     """
     from .workers import Limits, run_jobs
@@ -64,6 +64,7 @@ def build(
     params = build_params(project, options.date, options.html, options.pdf_variant)
     _forget_stale(manifest, inputs)
     results: dict[str, DocumentResult] = {}
+    errors: list[str] = []
     jobs: list[Job] = []
     for doc in inputs.documents:
         plan = _plan(project, inputs.reports, doc, params)
@@ -81,15 +82,26 @@ def build(
         if new_entry:
             old = manifest["documents"].get(result.name)
             manifest["documents"][result.name] = new_entry
-            remove_superseded(project, old, new_entry)  # e.g. the draft of a now final edition
-        save_manifest(project, manifest)
+            # e.g. the draft of a now final edition
+            _noting(errors, remove_superseded, project, old, new_entry)
+        _noting(errors, save_manifest, project, manifest)
 
     limits = Limits(options.time_limit, options.memory_limit)
     run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits, stop)
     manifest["reports_sha"] = digest(project.reports_file)
     manifest["order"] = [v.name for v in inputs.variants]
-    save_manifest(project, manifest)
-    return [results[d.name] for d in inputs.documents]
+    _noting(errors, save_manifest, project, manifest)
+    return [results[d.name] for d in inputs.documents], errors
+
+
+def _noting(errors: list[str], action: Callable[..., None], *args: Any) -> None:
+    """Call action(*args); add the message of an OutputError it raises to `errors`, once."""
+    try:
+        action(*args)
+    except OutputError as e:
+        message = f"{e} (the next run builds again what this one built)"
+        if message not in errors:
+            errors.append(message)
 
 
 @dataclass(frozen=True)
@@ -172,7 +184,7 @@ def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:
     """
     definitions = {v.name: _definition(inputs.reports, v) for v in inputs.variants}
     for name, entry in list(manifest["documents"].items()):
-        if name not in definitions or not valid_entry(entry):
+        if name not in definitions:
             del manifest["documents"][name]
         elif definitions[name] != entry["definition"]:
             entry["fingerprint"] = "stale: definition changed"
@@ -188,11 +200,14 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
     try:
         html, edition, snapshot = html_and_edition(project, options, inputs, doc, job.previous, env)
         variant = options.pdf_variant or doc.document.pdf_variant
-        result = render_pdf(html, project.templates_dir, _readable(project, inputs, doc), variant)
-        write_atomic(target, result.pdf)
-        if options.html:  # only beside a PDF that was written, so the pair always matches
-            write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
+        readable = _readable(project, inputs, doc)
+        result = render_pdf(html, project.templates_dir, readable, variant, options.memory_limit)
+        # The PDF last: it is replaced only if the document is reported built. A snapshot or an
+        # HTML file left by a later failure is rewritten when the document is next built.
         keep_snapshot(project.state_dir, doc.name, snapshot, edition)
+        if options.html:
+            write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
+        write_atomic(target, result.pdf)
     except BriefgenError as e:
         return replace(_failed(job, str(e)), seconds=time.perf_counter() - started), None
     from .templating import template_warnings

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import math
 import os
 import re
 import sys
@@ -49,7 +50,8 @@ writes reports/build.json; --json also prints it.
 
 exit codes:
   0    every document was built or up to date (or the check passed)
-  1    a document failed to build, or --strict and there were warnings
+  1    a document failed to build, or --strict and there were warnings, or the
+       build state or reports/build.json could not be written
   2    usage, data or configuration error: nothing was built
   3    set-up failed (generate.py could not prepare its environment)
   4    another build held the lock for longer than --lock-timeout
@@ -162,7 +164,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lock-timeout",
-        type=float,
+        type=_seconds,
         default=300,
         metavar="SECONDS",
         help="how long to wait for another build to finish (default 300)",
@@ -196,6 +198,16 @@ def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
     return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:  # nan, inf and -5 would wait forever or crash
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, not {text!r}")
+    return value
 
 
 def _default_date() -> dt.date:

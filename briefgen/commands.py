@@ -42,20 +42,25 @@ def build(
     from .run import run
     from .stopping import NEVER
 
+    summaries: list[str] = []
     try:
-        result = run(project, options, strict, lock_timeout, utc_now, stop or NEVER)
+        result = run(
+            project, options, strict, lock_timeout, utc_now, summaries.append, stop or NEVER
+        )
     finally:  # a run stopped by bad input or the lock still has a summary to print
-        if as_json and project.summary_file.is_file():
-            sys.stdout.write(project.summary_file.read_text("utf-8"))
+        if as_json and summaries:  # even if build.json could not be written
+            sys.stdout.write(summaries[-1])
     report_run(result, strict)
     return result.exit_code
 
 
 def report_run(result: RunResult, strict: bool) -> None:
-    """Log data warnings, one line per document, and a summary line."""
+    """Log data warnings, one line per document, the run's own errors, and a summary line."""
     report_warnings(result.problems)
     for document in result.documents:
         _report_document(document)
+    for error in result.errors:
+        log.error("%s", error)
     counts = {
         s: sum(d.status == s for d in result.documents) for s in ("built", "up to date", "failed")
     }

@@ -12,9 +12,9 @@ from . import __version__
 from .config import search_path
 from .editions import Edition, next_edition, sample_changes, shown
 from .errors import BriefgenError
-from .incremental import Entry
 from .inputs import Inputs
 from .localise import localise
+from .manifest import Entry
 from .models import Briefing
 from .project import BuildOptions, Project
 from .variants import Variant

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import html as htmllib
@@ -248,7 +249,8 @@ def keep_snapshot(state: Path, name: str, snapshot: dict[str, Any], edition: Edi
     text = json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False)
     write_atomic(snapshot_path(state, name, edition.number), text.encode())
     for number in range(1, edition.number - 1):  # keep this edition and the one before
-        snapshot_path(state, name, number).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # an old snapshot left behind is only clutter
+            snapshot_path(state, name, number).unlink(missing_ok=True)
 
 
 def _load(path: Path) -> dict[str, Any] | None:

@@ -11,19 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import os
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, problem_from_dict
-from .output import write_atomic
+from .errors import OutputError, Problem, problem_from_dict
+from .manifest import Entry, read_manifest, valid_entry
 from .project import Project, matches
 from .results import DocumentResult
-
-MANIFEST_VERSION = 2  # 2: one entry per variant (document × language × release)
-log = logging.getLogger("briefgen")
-Entry = dict[str, Any]
 
 
 def digest(path: Path) -> str:
@@ -81,57 +76,6 @@ def fingerprint(inputs: dict[str, str], params: dict[str, Any], definition: str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-REQUIRED = {
-    "folders": list,
-    "files": list,
-    "definition": str,
-    "fingerprint": str,
-    "params": dict,
-    "output": str,
-    "output_sha": str,
-    "pages": int,
-    "size": int,
-    "edition": int,
-    "edition_date": str,
-    "changes": list,
-    "snapshot_sha": str,
-}
-
-
-def load_manifest(project: Project) -> dict[str, Any]:
-    """Return the manifest, or an empty one when it is missing, unreadable or of another version."""
-    empty: dict[str, Any] = {"version": MANIFEST_VERSION, "documents": {}}
-    if not project.manifest_file.exists():
-        return empty
-    try:
-        manifest = json.loads(project.manifest_file.read_text("utf-8"))
-    except (OSError, ValueError):
-        manifest = None
-    if not (
-        isinstance(manifest, dict)
-        and manifest.get("version") == MANIFEST_VERSION
-        and isinstance(manifest.get("documents"), dict)
-    ):
-        log.warning(
-            "%s is unreadable or from another version: every document is rebuilt and "
-            "editions start again at 1",
-            project.manifest_file,
-        )
-        return empty
-    return manifest
-
-
-def valid_entry(entry: Any) -> bool:
-    """True when a manifest entry has every field, of the right type (it may have been edited)."""
-    return isinstance(entry, dict) and all(isinstance(entry.get(k), t) for k, t in REQUIRED.items())
-
-
-def save_manifest(project: Project, manifest: dict[str, Any]) -> None:
-    """Write the manifest atomically."""
-    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False)
-    write_atomic(project.manifest_file, text.encode())
-
-
 def is_current(project: Project, entry: Entry, params: dict[str, Any]) -> bool:
     """True when a document's outputs are intact and none of its inputs changed."""
     if entry.get("params") != params or not outputs_intact(project, entry, params):
@@ -150,14 +94,26 @@ def outputs_intact(project: Project, entry: Entry, params: dict[str, Any]) -> bo
 def remove_superseded(project: Project, old: Entry | None, new: Entry) -> None:
     """Remove the PDF (and HTML) a variant had under its previous file name, once its new one is
     written: the draft of an edition that became final, or the final of one made draft again.
-    A file changed since it was written is left alone."""
+    Only a regular file in reports/ is removed, and only if it is unchanged since it was written;
+    raise OutputError if it cannot be."""
     if not old or not valid_entry(old) or old["output"] == new["output"]:
         return
     pdf = project.root / old["output"]
-    if pdf.is_file() and digest(pdf) == old["output_sha"]:
+    if not _removable(project, pdf) or digest(pdf) != old["output_sha"]:
+        return
+    html = pdf.with_suffix(".html")
+    try:
         pdf.unlink()
-        if old["params"].get("html"):  # only an HTML file that build wrote beside it
-            pdf.with_suffix(".html").unlink(missing_ok=True)
+        if old["params"].get("html") and _removable(project, html):  # build wrote it beside
+            html.unlink()
+    except OSError as e:
+        raise OutputError(f"cannot remove {pdf}: {e.strerror or e}") from e
+
+
+def _removable(project: Project, path: Path) -> bool:
+    """True for a regular file directly in reports/, not a symbolic link."""
+    reports = project.reports_dir.resolve()
+    return not path.is_symlink() and path.is_file() and path.resolve().parent == reports
 
 
 def up_to_date(project: Project, name: str, entry: Entry) -> DocumentResult:
@@ -182,7 +138,10 @@ def fast_path(
     Needs neither the schema nor the templates: it trusts the manifest as long as the report
     definitions file is byte-identical to the one the manifest was written for.
     """
-    manifest = load_manifest(project)
+    checked = read_manifest(project)
+    manifest = checked.manifest
+    if checked.dropped or checked.unusable:  # the full build warns, once, and rebuilds
+        return None
     if manifest.get("reports_sha") != digest(project.reports_file):
         return None
     documents = manifest["documents"]

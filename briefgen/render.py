@@ -27,16 +27,21 @@ class RenderResult:
 
 
 def render_pdf(
-    html: str, base_dir: Path, allowed: Sequence[Path], variant: str | None = None
+    html: str,
+    base_dir: Path,
+    allowed: Sequence[Path],
+    variant: str | None = None,
+    memory_limit: int | None = None,
 ) -> RenderResult:
     """Lay out `html` (relative URLs resolve against `base_dir`) and return the PDF bytes.
 
     `variant` is a WeasyPrint PDF variant, e.g. "pdf/a-3u" (archival) or "pdf/ua-1" (tagged).
+    `memory_limit` (MB) is the limit the worker runs under, named when the document exceeds it.
     """
     import weasyprint  # heavy: imported only when a document is really rendered
 
     fetcher = _make_fetcher(weasyprint, [p.resolve() for p in allowed])
-    with _collect_warnings() as warnings:
+    with _collect_warnings() as collected:
         try:
             document = weasyprint.HTML(
                 string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
@@ -49,10 +54,15 @@ def render_pdf(
             pdf = document.write_pdf(
                 pdf_identifier=identifier, pdf_variant=variant, pdf_tags=variant == "pdf/ua-1"
             )
+        except MemoryError as e:  # its message is empty: say which limit was reached
+            raise RenderError(_out_of_memory(memory_limit) + " laying out the document") from e
         except Exception as e:  # WeasyPrint raises many types; report them as one
             raise RenderError(f"WeasyPrint could not lay out the document: {e}") from e
     if fetcher.refused:
         raise RenderError("refused to load " + "; ".join(fetcher.refused))
+    if collected.out_of_memory:  # e.g. decoding a huge image, which WeasyPrint logs and skips
+        raise RenderError(_out_of_memory(memory_limit) + ": " + "; ".join(collected.out_of_memory))
+    warnings = collected.messages
     errors = [w.removeprefix("ERROR ") for w in warnings if w.startswith("ERROR ")]
     if errors:  # a brief with a hole where an image should be is not a brief to circulate
         raise RenderError("WeasyPrint could not use a resource: " + "; ".join(errors))
@@ -87,26 +97,44 @@ def _make_fetcher(weasyprint: Any, roots: list[Path]) -> Any:
     return fetcher
 
 
+def _out_of_memory(limit: int | None) -> str:
+    where = f" (limit {limit} MB; see --memory-limit)" if limit else ""
+    return f"WeasyPrint ran out of memory{where}"
+
+
 class _ListHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.out_of_memory: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         # WeasyPrint logs an unusable resource (a missing or oversized image, say) as an ERROR.
         prefix = "ERROR " if record.levelno >= logging.ERROR else ""
         self.messages.append(prefix + record.getMessage())
+        args = record.args if isinstance(record.args, tuple) else ()
+        if any(_caused_by_memory(a) for a in args if isinstance(a, BaseException)):
+            self.out_of_memory.append(record.getMessage().rstrip(": "))
+
+
+def _caused_by_memory(error: BaseException | None) -> bool:
+    """True when `error` is, or was raised while handling, a MemoryError."""
+    for _ in range(10):  # a chain is short; the bound guards against a cycle
+        if error is None or isinstance(error, MemoryError):
+            return error is not None
+        error = error.__cause__ or error.__context__
+    return False
 
 
 @contextmanager
-def _collect_warnings() -> Iterator[list[str]]:
+def _collect_warnings() -> Iterator[_ListHandler]:
     """Capture WeasyPrint's WARNING and ERROR log records instead of letting them print."""
     logger = logging.getLogger("weasyprint")
     handler = _ListHandler()
     logger.addHandler(handler)
     propagate, logger.propagate = logger.propagate, False
     try:
-        yield handler.messages
+        yield handler
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate

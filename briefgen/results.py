@@ -33,14 +33,20 @@ def summary_json(
     results: list[DocumentResult],
     date: str,
     warnings: list[str],
-    exit_code: int,
-    finished: str,
+    exit_code: int | None,
+    times: tuple[str, str | None],
     errors: list[str] | None = None,
 ) -> str:
-    """Return the run summary as JSON: what a monitor reads from --json or reports/build.json."""
+    """Return the run summary as JSON: what a monitor reads from --json or reports/build.json.
+
+    `times` is when the run started and when it finished; a run still going has neither a finish
+    time nor an exit code, and its status is "running".
+    """
     counts = {s: sum(r.status == s for r in results) for s in ("built", "up to date", "failed")}
     body: dict[str, Any] = {
-        "finished": finished,
+        "status": "running" if exit_code is None else "finished",
+        "started": times[0],
+        "finished": times[1],
         "build_date": date,
         "exit_code": exit_code,
         "counts": counts,

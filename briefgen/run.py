@@ -8,7 +8,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError, Interrupted, LockTimeout, OutputError, Problem, UsageError
@@ -36,6 +36,7 @@ class RunResult:
     documents: list[DocumentResult]
     problems: list[Problem]
     exit_code: int = EXIT_OK
+    errors: list[str] = field(default_factory=list)  # of the run itself, e.g. state not saved
 
     @property
     def warnings(self) -> int:
@@ -50,53 +51,104 @@ def run(
     strict: bool,
     lock_timeout: float,
     clock: Callable[[], str],
+    echo: Callable[[str], None] = lambda summary: None,
     stop: Stop = NEVER,
 ) -> RunResult:
     """Build under the project lock; write reports/build.json; raise InputError on bad input.
 
-    build.json is written whatever happens, so a monitor never reads an old success. A stop
-    request raises Interrupted once the workers are stopped and build.json says so.
+    Once the lock is held, build.json says "running" before anything else is written, and at the
+    end it holds the summary, so a monitor never reads an old success. If it cannot be written,
+    the run says so (an error, exit code 1); `echo` gets the final summary in any case. A stop
+    request raises Interrupted once the workers are stopped and build.json says so (exit 130).
     """
+    summary = _Summary(project, options.date.isoformat(), clock(), clock, echo)
+    held = False
     try:
         with _locked(project, lock_timeout, stop):
-            _remove_debris(project)
-            try:
-                result = _run_unlocked(project, options, stop)
-            except Interrupted as e:
-                _summarise(project, options, RunResult([], [], EXIT_INTERRUPTED), clock, [e])
-                raise
-            except InputError as e:
-                _summarise(project, options, RunResult([], [], EXIT_INPUT), clock, e.problems)
-                raise
-            except UsageError as e:
-                _summarise(project, options, RunResult([], [], EXIT_INPUT), clock, [e])
-                raise
-            failed = any(r.status == "failed" for r in result.documents)
-            result.exit_code = EXIT_FAILED if failed or (strict and result.warnings) else EXIT_OK
-            _summarise(project, options, result, clock)
-            return result
-    except LockTimeout as e:
-        _summarise(project, options, RunResult([], [], EXIT_LOCKED), clock, [e])
+            held = True
+            return _run_locked(project, options, strict, summary, stop)
+    except (LockTimeout, OutputError, Interrupted) as e:
+        if not held:  # the lock is busy or reports/.briefgen unusable: nothing was built
+            code = {LockTimeout: EXIT_LOCKED, Interrupted: EXIT_INTERRUPTED}.get(
+                type(e), EXIT_FAILED
+            )
+            summary.stopped(code, [e])
         raise
 
 
-def _summarise(
-    project: Project,
-    options: BuildOptions,
-    result: RunResult,
-    clock: Callable[[], str],
-    errors: Sequence[object] = (),
-) -> None:
-    warnings = [str(p) for p in result.problems]
-    summary = summary_json(
-        result.documents,
-        options.date.isoformat(),
-        warnings,
-        result.exit_code,
-        clock(),
-        [str(e) for e in errors],
-    )
-    write_atomic(project.summary_file, summary.encode())
+def _run_locked(
+    project: Project, options: BuildOptions, strict: bool, summary: _Summary, stop: Stop
+) -> RunResult:
+    summary.start()
+    _remove_debris(project)
+    try:
+        result = _run_unlocked(project, options, stop)
+    except Interrupted as e:
+        summary.stopped(EXIT_INTERRUPTED, [e])
+        raise
+    except InputError as e:
+        summary.stopped(EXIT_INPUT, e.problems)
+        raise
+    except (UsageError, OutputError) as e:
+        summary.stopped(EXIT_INPUT if isinstance(e, UsageError) else EXIT_FAILED, [e])
+        raise
+    failed = any(r.status == "failed" for r in result.documents) or result.errors
+    result.exit_code = EXIT_FAILED if failed or (strict and result.warnings) else EXIT_OK
+    summary.finish(result)
+    return result
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """Writes reports/build.json for one run: "running" first, then its outcome."""
+
+    project: Project
+    date: str
+    started: str
+    clock: Callable[[], str]
+    echo: Callable[[str], None]
+
+    def start(self) -> None:
+        """Mark the run as running; raise OutputError (before anything is built) if impossible."""
+        failure = self._write(summary_json([], self.date, [], None, (self.started, None)))
+        if failure:
+            message = f"{failure}; stopped before building anything"
+            self.echo(self._json(RunResult([], [], EXIT_FAILED, [message]), self.clock()))
+            raise OutputError(message)
+
+    def finish(self, result: RunResult) -> str | None:
+        """Write the outcome; return why it could not be, also added to the result's errors."""
+        finished = self.clock()
+        failure = self._write(self._json(result, finished))
+        if failure:
+            result.errors.append(failure)
+            result.exit_code = result.exit_code or EXIT_FAILED
+        self.echo(self._json(result, finished))
+        return failure
+
+    def stopped(self, code: int, errors: Sequence[object]) -> None:
+        """Write the outcome of a run that stopped before building; log it if it cannot be."""
+        failure = self.finish(RunResult([], [], code, [str(e) for e in errors]))
+        if failure:  # the caller reports `errors` (it raises them), but not this
+            log.error("%s", failure)
+
+    def _json(self, result: RunResult, finished: str) -> str:
+        warnings = [str(p) for p in result.problems]
+        times = (self.started, finished)
+        return summary_json(
+            result.documents, self.date, warnings, result.exit_code, times, result.errors
+        )
+
+    def _write(self, text: str) -> str | None:
+        """Write build.json; return why it could not be, after removing any older one."""
+        path = self.project.summary_file
+        try:
+            write_atomic(path, text.encode())
+        except OutputError as e:
+            with contextlib.suppress(OSError):  # an older summary must not pass for this run's
+                path.unlink()
+            return f"{e} (monitors reading it cannot see this run's outcome)"
+        return None
 
 
 def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunResult:
@@ -113,7 +165,8 @@ def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunRes
 
     inputs = check(project, options)
     stop.check()
-    return RunResult(build(project, options, inputs, stop), inputs.problems)
+    documents, errors = build(project, options, inputs, stop)
+    return RunResult(documents, inputs.problems, errors=errors)
 
 
 @contextlib.contextmanager
@@ -163,4 +216,5 @@ def _remove_debris(project: Project) -> None:
     """Delete temporary files a killed run left behind; safe because we hold the lock."""
     for folder in (project.reports_dir, project.state_dir, project.state_dir / "snapshots"):
         for temp in folder.glob(".*.tmp") if folder.is_dir() else []:
-            temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # not ours to judge (a folder); it is only clutter
+                temp.unlink(missing_ok=True)

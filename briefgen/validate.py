@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from .data import Document, read_yaml
+from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem
 from .localise import missing, missing_message
 from .models import SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
+
+# A line breaks only at a space (a no-break space joins), so a run of other characters is one
+# unit. A line of body text holds about LINE_CHARS; MAX_RUN bounds the time to lay one out.
+LINE_CHARS = 80
+MAX_RUN = 300
+_UNBROKEN = re.compile(r"[^ \t\n\r\f]+")
 
 
 def pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
@@ -48,11 +56,14 @@ def load_dataset(
             problems.extend(pydantic_problems(doc, e))
     problems += _check_sources(sections, docs)
     problems += _check_translations(sections, docs, languages or {}, text_language)
-    extra = _read_extra(folder / "extra", problems)
+    extras = _read_extra(folder / "extra", problems)
+    runs = [p for doc in [*docs.values(), *extras.values()] for p in _check_runs(doc)]
+    problems += [p for p in runs if not p.warning]
     if problems:
         raise InputError(problems)
+    extra = {name: doc.value for name, doc in extras.items()}
     briefing = Briefing.model_validate({**sections, "extra": extra})
-    return briefing, _check_quality(briefing, docs, build_date)
+    return briefing, _check_quality(briefing, docs, build_date) + [p for p in runs if p.warning]
 
 
 def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
@@ -73,9 +84,9 @@ def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
     return docs, problems
 
 
-def _read_extra(folder: Path, problems: list[Problem]) -> dict[str, object]:
+def _read_extra(folder: Path, problems: list[Problem]) -> dict[str, Document]:
     """Read extra/*.yaml, the data of user-defined sections, safely but without a schema."""
-    extra: dict[str, object] = {}
+    extra: dict[str, Document] = {}
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         name = path.stem.replace("-", "_")
         if name in extra:
@@ -84,10 +95,53 @@ def _read_extra(folder: Path, problems: list[Problem]) -> dict[str, object]:
             )
             continue
         try:
-            extra[name] = read_yaml(path).value
+            extra[name] = read_yaml(path)
         except InputError as e:
             problems.extend(e.problems)
     return extra
+
+
+def _check_runs(doc: Document) -> list[Problem]:
+    """Report texts with a run of characters that no line can break at.
+
+    Longer than a printed line, the run is broken at an arbitrary character (in a table) or runs
+    into the margin: a warning, except in a URL. Longer than MAX_RUN, an error: WeasyPrint's time
+    to fit such a run into a table cell grows with the square of its length (docs/templates.md).
+    """
+    problems = []
+    for loc, text in _texts(doc.value, ()):
+        run = max(_UNBROKEN.findall(text), key=len, default="")
+        start = f"“{run[:24]}…”"
+        if len(run) > MAX_RUN:
+            message = (
+                f"{len(run)} characters without a space ({start}); the limit is {MAX_RUN}: "
+                "add spaces, or shorten it"
+            )
+            problems.append(doc.problem(loc, message))
+        elif len(run) > LINE_CHARS and not _is_url(loc):
+            message = (
+                f"{len(run)} characters without a space ({start}) are more than a printed "
+                f"line holds (about {LINE_CHARS}): they are broken anywhere, or run into the margin"
+            )
+            problems.append(doc.problem(loc, message, warning=True))
+    return problems
+
+
+def _texts(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Yield every string in parsed YAML with its location."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*loc, index))
+    elif isinstance(value, str):
+        yield loc, value
+
+
+def _is_url(loc: Loc) -> bool:
+    key = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    return key in ("url", "urls") or key.endswith(("_url", "_urls"))
 
 
 def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:

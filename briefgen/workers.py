@@ -201,6 +201,7 @@ def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _limit_memory(megabytes)
+    sys.unraisablehook = _drop_memory_errors
     try:
         sender.send(("ok", work(job)))
     except MemoryError:
@@ -209,6 +210,13 @@ def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: 
         sender.send(("error", f"{type(e).__name__}: {e}"))
     finally:
         sender.close()
+
+
+def _drop_memory_errors(unraisable: sys.UnraisableHookArgs) -> None:
+    # Out of memory, finalisers fail too, each printing "Exception ignored in ..."; the job
+    # reports running out of memory once. Anything else is printed as usual.
+    if not isinstance(unraisable.exc_value, MemoryError):
+        sys.__unraisablehook__(unraisable)
 
 
 def _die_with_parent() -> None:
