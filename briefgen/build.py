@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -17,7 +18,7 @@ from .editions import (
     keep_snapshot,
     snapshot_digest,
 )
-from .errors import BriefgenError, OutputError, problem_to_dict
+from .errors import BriefgenError, Interrupted, OutputError, problem_to_dict
 from .incremental import (
     build_params,
     collect_inputs,
@@ -75,19 +76,30 @@ def build(
             reason = _reason(project, entry, plan, options.force)
             jobs.append(Job(project, options, inputs, doc, plan, entry, reason))
 
-    def record(outcome: tuple[DocumentResult, Entry | None]) -> None:
-        # Saved after every document, so a run killed part-way keeps what it finished.
-        result, new_entry = outcome
+    def record(outcome: Outcome) -> None:
+        # Written here, not by the worker: a worker stopped at its limit or by a stop request has
+        # written nothing. Saved after every document, so a run killed part-way keeps its work.
+        result, new_entry, files = outcome
+        old = manifest["documents"].get(result.name)
+        if files:
+            try:
+                _write(project, result.output, files)
+            except OutputError as e:
+                result, new_entry = _unwritten(result, old, str(e)), None
         results[result.name] = result
         if new_entry:
-            old = manifest["documents"].get(result.name)
             manifest["documents"][result.name] = new_entry
             # e.g. the draft of a now final edition
             _noting(errors, remove_superseded, project, old, new_entry)
         _noting(errors, save_manifest, project, manifest)
 
     limits = Limits(options.time_limit, options.memory_limit)
-    run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits, stop)
+    try:
+        run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits, stop)
+    except Interrupted as e:  # report every document: finished, or left as it was
+        unfinished = [_failed(j, f"not built: {e}") for j in jobs if j.doc.name not in results]
+        results.update((r.name, r) for r in unfinished)
+        raise Interrupted(str(e), [results[d.name] for d in inputs.documents]) from e
     manifest["reports_sha"] = digest(project.reports_file)
     manifest["order"] = [v.name for v in inputs.variants]
     _noting(errors, save_manifest, project, manifest)
@@ -105,6 +117,35 @@ def _noting(errors: list[str], action: Callable[..., None], *args: Any) -> None:
 
 
 @dataclass(frozen=True)
+class Files:
+    """What a worker made of one document, for the parent to write."""
+
+    pdf: bytes
+    html: str | None  # only with --html
+    snapshot: dict[str, Any]
+    edition: Edition
+    snapshot_name: str  # the variant's name
+
+
+Outcome = tuple[DocumentResult, Entry | None, Files | None]
+
+
+def _write(project: Project, target: Path, files: Files) -> None:
+    """Write a document's files; the PDF last, so it is replaced only if all went well."""
+    keep_snapshot(project.state_dir, files.snapshot_name, files.snapshot, files.edition)
+    if files.html is not None:
+        write_atomic(target.with_suffix(".html"), files.html.encode("utf-8"))
+    write_atomic(target, files.pdf)
+
+
+def _unwritten(result: DocumentResult, old: Entry | None, message: str) -> DocumentResult:
+    """The result of a document rendered but not written: its previous PDF is still in place."""
+    before = old or {}
+    pages, size, edition = before.get("pages", 0), before.get("size", 0), before.get("edition", 0)
+    return replace(result, status="failed", pages=pages, size=size, edition=edition, error=message)
+
+
+@dataclass(frozen=True)
 class Job:
     """One document to render, with everything a worker process needs."""
 
@@ -117,16 +158,16 @@ class Job:
     reason: str
 
 
-def _run_job(job: Job) -> tuple[DocumentResult, Entry | None]:
+def _run_job(job: Job) -> Outcome:
     try:
         env = environment(job.project, job.inputs, job.doc.language)
     except BriefgenError as e:  # an unreadable label catalogue fails this document only
-        return _failed(job, str(e)), None
+        return _failed(job, str(e)), None, None
     return _build_one(job, env)
 
 
-def _crashed(job: Job, message: str) -> tuple[DocumentResult, Entry | None]:
-    return _failed(job, message), None
+def _crashed(job: Job, message: str) -> Outcome:
+    return _failed(job, message), None, None
 
 
 def _failed(job: Job, message: str) -> DocumentResult:
@@ -190,8 +231,8 @@ def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:
             entry["fingerprint"] = "stale: definition changed"
 
 
-def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
-    """Render one document and write it; on failure the previous PDF is left as it was."""
+def _build_one(job: Job, env: Any) -> Outcome:
+    """Render one document (the parent writes it); on failure the previous PDF stays as it was."""
     from .render import render_pdf
 
     project, options, inputs, doc = job.project, job.options, job.inputs, job.doc
@@ -202,14 +243,8 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
         variant = options.pdf_variant or doc.document.pdf_variant
         readable = _readable(project, inputs, doc)
         result = render_pdf(html, project.templates_dir, readable, variant, options.memory_limit)
-        # The PDF last: it is replaced only if the document is reported built. A snapshot or an
-        # HTML file left by a later failure is rewritten when the document is next built.
-        keep_snapshot(project.state_dir, doc.name, snapshot, edition)
-        if options.html:
-            write_atomic(target.with_suffix(".html"), html.encode("utf-8"))
-        write_atomic(target, result.pdf)
     except BriefgenError as e:
-        return replace(_failed(job, str(e)), seconds=time.perf_counter() - started), None
+        return replace(_failed(job, str(e)), seconds=time.perf_counter() - started), None, None
     from .templating import template_warnings
 
     warnings = [f"weasyprint: {w}" for w in result.warnings] + _budget(doc, result.pages)
@@ -225,7 +260,9 @@ def _build_one(job: Job, env: Any) -> tuple[DocumentResult, Entry | None]:
         edition.number,
         warnings,
     )
-    return built, _entry(project, job.plan, built, edition, snapshot, inputs, doc)
+    entry = _entry(project, job.plan, built, edition, snapshot, inputs, doc, result.pdf)
+    files = Files(result.pdf, html if options.html else None, snapshot, edition, doc.name)
+    return built, entry, files
 
 
 def _reason(project: Project, entry: Entry | None, plan: Plan, force: bool) -> str:
@@ -259,6 +296,7 @@ def _entry(
     snapshot: dict[str, Any],
     inputs: Inputs,
     doc: Variant,
+    pdf: bytes,
 ) -> Entry:
     folder = project.data_dir / doc.document.data
     warnings = [p for p in inputs.problems if Path(p.path).is_relative_to(folder)]
@@ -270,7 +308,7 @@ def _entry(
         "fingerprint": plan.fingerprint,
         "params": plan.params,
         "output": _relative(project, result.output),
-        "output_sha": digest(result.output),
+        "output_sha": hashlib.sha256(pdf).hexdigest(),
         "pages": result.pages,
         "warnings": result.warnings,
         "size": result.size,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import hashlib
 import html as htmllib
 import json
@@ -248,14 +249,16 @@ def keep_snapshot(state: Path, name: str, snapshot: dict[str, Any], edition: Edi
     # Always written: a snapshot left by a lost manifest's editions must not stand for this one.
     text = json.dumps(snapshot, indent=1, sort_keys=True, ensure_ascii=False)
     write_atomic(snapshot_path(state, name, edition.number), text.encode())
-    for number in range(1, edition.number - 1):  # keep this edition and the one before
-        with contextlib.suppress(OSError):  # an old snapshot left behind is only clutter
-            snapshot_path(state, name, number).unlink(missing_ok=True)
+    keep = {snapshot_path(state, name, n) for n in (edition.number, edition.number - 1)}
+    for old in (state / "snapshots").glob(f"{glob.escape(name)}.edition-*.json"):
+        if old not in keep and not old.is_symlink():
+            with contextlib.suppress(OSError):  # an old snapshot left behind is only clutter
+                old.unlink()
 
 
 def _load(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: [[[[… nested too deeply
         return None
     return data if isinstance(data, dict) else None

@@ -79,4 +79,11 @@ class LockTimeout(BriefgenError):
 
 
 class Interrupted(BriefgenError):
-    """Raised when SIGTERM or Ctrl-C asks a run to stop: its workers are stopped, nothing is lost."""
+    """Raised when SIGTERM or Ctrl-C asks a run to stop: its workers are stopped, nothing is lost.
+
+    Once the build has begun it carries a result per selected document: built, or left as it was.
+    """
+
+    def __init__(self, message: str, documents: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.documents = documents or []

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,22 @@ from .results import DocumentResult
 
 
 def digest(path: Path) -> str:
-    """Return the SHA-256 of a file's bytes, or "missing"."""
+    """Return the SHA-256 of a regular file's bytes, or "missing".
+
+    Opened without blocking and checked first: a FIFO or a device (/dev/zero) named by an
+    edited manifest must not hang or exhaust the run.
+    """
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return "missing"
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return "missing"
+        try:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            return "missing"
 
 
 def collect_inputs(root: Path, folders: list[str], files: list[str]) -> dict[str, str]:

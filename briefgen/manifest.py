@@ -40,7 +40,8 @@ def _count(value: Any) -> bool:
 
 
 def _edition(value: Any) -> bool:
-    return type(value) is int and value >= 1
+    # Bounded: no document reaches a million editions, and a huge number is a tampered file.
+    return type(value) is int and 1 <= value <= 10**6
 
 
 def _date(value: Any) -> bool:
@@ -153,6 +154,8 @@ def read_manifest(project: Project) -> Checked:
         return Checked(empty, unusable=f"unreadable ({e.strerror or e})")
     except ValueError as e:  # not UTF-8, not JSON
         return Checked(empty, unusable=f"unreadable ({e})")
+    except RecursionError:  # [[[[… nested deeper than Python's parser goes
+        return Checked(empty, unusable="unreadable (nested too deeply)")
     if not (
         isinstance(manifest, dict)
         and manifest.get("version") == MANIFEST_VERSION

@@ -80,11 +80,21 @@ def _run_locked(
     project: Project, options: BuildOptions, strict: bool, summary: _Summary, stop: Stop
 ) -> RunResult:
     summary.start()
+    try:
+        return _outcome(project, options, strict, summary, stop)
+    finally:  # a bug, say: build.json must not say "running" for ever
+        if not summary.ended:
+            summary.stopped(EXIT_FAILED, ["the run ended unexpectedly; see its error on stderr"])
+
+
+def _outcome(
+    project: Project, options: BuildOptions, strict: bool, summary: _Summary, stop: Stop
+) -> RunResult:
     _remove_debris(project)
     try:
         result = _run_unlocked(project, options, stop)
     except Interrupted as e:
-        summary.stopped(EXIT_INTERRUPTED, [e])
+        summary.stopped(EXIT_INTERRUPTED, [e], e.documents)
         raise
     except InputError as e:
         summary.stopped(EXIT_INPUT, e.problems)
@@ -107,6 +117,7 @@ class _Summary:
     started: str
     clock: Callable[[], str]
     echo: Callable[[str], None]
+    ended: list[bool] = field(default_factory=list)  # set once the outcome is written
 
     def start(self) -> None:
         """Mark the run as running; raise OutputError (before anything is built) if impossible."""
@@ -118,6 +129,7 @@ class _Summary:
 
     def finish(self, result: RunResult) -> str | None:
         """Write the outcome; return why it could not be, also added to the result's errors."""
+        self.ended.append(True)
         finished = self.clock()
         failure = self._write(self._json(result, finished))
         if failure:
@@ -126,9 +138,11 @@ class _Summary:
         self.echo(self._json(result, finished))
         return failure
 
-    def stopped(self, code: int, errors: Sequence[object]) -> None:
-        """Write the outcome of a run that stopped before building; log it if it cannot be."""
-        failure = self.finish(RunResult([], [], code, [str(e) for e in errors]))
+    def stopped(
+        self, code: int, errors: Sequence[object], documents: Sequence[DocumentResult] = ()
+    ) -> None:
+        """Write the outcome of a run that stopped early; log it if it cannot be."""
+        failure = self.finish(RunResult(list(documents), [], code, [str(e) for e in errors]))
         if failure:  # the caller reports `errors` (it raises them), but not this
             log.error("%s", failure)
 

@@ -92,10 +92,20 @@ _stopping_at_exit: list[bool] = []
 
 
 def _stop_server() -> None:
+    """Kill the fork server (it holds no state) and reap it, so its workers' use is counted."""
     from multiprocessing import forkserver
 
-    with contextlib.suppress(AttributeError, OSError):  # _stop: multiprocessing's own tests use it
-        forkserver._forkserver._stop()  # type: ignore[attr-defined]
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid is None:
+        return
+    # Not interruptible: a signal now would only print noise from inside an atexit function.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def run_jobs(
@@ -137,35 +147,55 @@ class _Pool(Generic[Job, Result]):
         running: list[_Running[Job]] = []
         try:
             while waiting or running:
-                self.stop.check()
+                self._stop_if_asked()
                 while waiting and len(running) < self.workers:
-                    running.append(self._start(*waiting.pop(0)))
-                self._wait(running)
+                    self._start(*waiting.pop(0), running)
+                if running:
+                    self._wait(running)
                 self._report_in_order()
         finally:  # interrupted, or a bug: no worker outlives the run
             for item in running:
-                _end(item)
+                _end(item, kill=True)
+
+    def _stop_if_asked(self) -> None:
+        """On a stop request, report every job finished so far (in order), then raise."""
+        if self.stop.requested():
+            for index in sorted(self.finished):
+                self.done(self.finished.pop(index))
+            self.stop.check()
 
     def _wait(self, running: list[_Running[Job]]) -> None:
         soonest = min(r.deadline for r in running)
         wanted: list[Any] = [r.connection for r in running] + [self.stop]
-        ready = wait(wanted, timeout=max(0.0, soonest - time.monotonic()))
-        self.stop.check()
+        ready = wait(wanted, timeout=min(max(0.0, soonest - time.monotonic()), 3600.0))
+        stopping = self.stop.requested()
         for item in list(running):
-            if item.connection in ready or time.monotonic() >= item.deadline:
+            if item.connection in ready or (time.monotonic() >= item.deadline and not stopping):
                 self.finished[item.index] = self._finish(item, item.connection in ready)
                 running.remove(item)
+        self._stop_if_asked()
 
-    def _start(self, index: int, job: Job) -> _Running[Job]:
-        receiver, sender = self.context.Pipe(duplex=False)
-        process = self.context.Process(
-            target=_child, args=(self.work, job, sender, self.limits.megabytes), daemon=True
-        )
-        try:
-            process.start()
-        finally:
-            sender.close()
-        return _Running(index, job, process, receiver, time.monotonic() + self.limits.seconds)
+    def _start(self, index: int, job: Job, running: list[_Running[Job]]) -> None:
+        """Start a worker for `job`; if none can be started, the job fails with the reason."""
+        for attempt in (1, 2):
+            receiver, sender = self.context.Pipe(duplex=False)
+            process = self.context.Process(
+                target=_child, args=(self.work, job, sender, self.limits.megabytes), daemon=True
+            )
+            try:
+                process.start()
+            except (OSError, EOFError) as e:  # the fork server died: start another, once
+                receiver.close()
+                if attempt == 2:
+                    self.finished[index] = self.failed(job, f"could not start a worker: {e}")
+                    return
+                start_server()
+                continue
+            finally:
+                sender.close()
+            deadline = time.monotonic() + self.limits.seconds
+            running.append(_Running(index, job, process, receiver, deadline))
+            return
 
     def _finish(self, item: _Running[Job], ready: bool) -> Result:
         message = None
@@ -180,7 +210,7 @@ class _Pool(Generic[Job, Result]):
                 message = value or "the worker process died (out of memory, or killed)"
         else:
             message = f"took longer than the time limit of {self.limits.seconds:g} s; stopped"
-        _end(item)
+        _end(item, kill=not ready)
         return self.failed(item.job, message) if message else result
 
     def _report_in_order(self) -> None:
@@ -189,9 +219,14 @@ class _Pool(Generic[Job, Result]):
             self.reported += 1
 
 
-def _end(item: _Running[Any]) -> None:
-    item.process.kill()
-    item.process.join()
+def _end(item: _Running[Any], kill: bool) -> None:
+    """Reap a worker. One that has answered is exiting: it is only killed if it lingers, as a pid
+    the fork server has already reaped could by then belong to another process."""
+    if not kill:
+        item.process.join(30)
+    if item.process.exitcode is None:
+        item.process.kill()
+        item.process.join()
     item.connection.close()
 
 
@@ -199,6 +234,7 @@ def _child(work: Callable[[Any], Any], job: Any, sender: Connection, megabytes: 
     """Run one job in a worker: limit its memory, send back the result or the error."""
     # Ctrl-C reaches the whole terminal's process group: the parent decides, and stops us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _release_server()
     _die_with_parent()
     _limit_memory(megabytes)
     sys.unraisablehook = _drop_memory_errors
@@ -217,6 +253,18 @@ def _drop_memory_errors(unraisable: sys.UnraisableHookArgs) -> None:
     # reports running out of memory once. Anything else is printed as usual.
     if not isinstance(unraisable.exc_value, MemoryError):
         sys.__unraisablehook__(unraisable)
+
+
+def _release_server() -> None:
+    """Close this worker's copy of the fork server's "alive" pipe (multiprocessing hands every
+    child one). The server exits when the command's end closes the last copy; were workers to keep
+    theirs, a killed command would leave the server, and so its workers, running for ever."""
+    from multiprocessing import forkserver
+
+    server: Any = forkserver._forkserver
+    with contextlib.suppress(OSError, TypeError):
+        os.close(server._forkserver_alive_fd)
+    server._forkserver_alive_fd = None
 
 
 def _die_with_parent() -> None:

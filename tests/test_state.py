@@ -202,6 +202,7 @@ TAMPERED: dict[str, tuple[str, Any]] = {
     ),
     "edition-date-not-a-date": ("edition_date", "yesterday"),
     "edition-zero": ("edition", 0),
+    "edition-absurd": ("edition", 10**12),  # would make keeping snapshots loop for ever
     "pages-a-flag": ("pages", True),
     "changes-not-texts": ("changes", [1, 2]),
     "params-templates-not-texts": ("params", {"templates": "x"}),
@@ -246,6 +247,28 @@ def test_a_bad_top_level_field_turns_off_the_fast_path_only(
     assert result.code == 0, result.err
     assert f"warning: reports/.briefgen/manifest.json: {key}: expected" in result.err
     assert "0 built, 3 up to date" in result.err and "edition 1" in result.err
+    assert "this is a bug" not in result.err
+
+
+def test_a_manifest_nested_too_deeply_is_one_warning_and_a_rebuild(built: Path, cli: Cli) -> None:
+    (built / "reports/.briefgen/manifest.json").write_text("[" * 100_000)
+    result = cli(built, "--date", BUILD_DATE)
+    assert result.code == 0, result.err
+    assert "manifest.json is unreadable (nested too deeply)" in result.err
+    assert "3 built" in result.err and "this is a bug" not in result.err
+
+
+def test_a_manifest_naming_a_fifo_or_a_device_does_not_hang_the_no_change_path(
+    built: Path, cli: Cli
+) -> None:
+    os.mkfifo(built / "data/pipe")
+    (built / "data/zero").symlink_to("/dev/zero")
+    manifest_file = built / "reports/.briefgen/manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    manifest["documents"]["briefing-note.en-GB"]["files"] = ["data/pipe", "data/zero"]
+    manifest_file.write_text(json.dumps(manifest))
+    result = cli(built, "--date", BUILD_DATE)  # it would block on the FIFO, or read for ever
+    assert result.code == 0, result.err
     assert "this is a bug" not in result.err
 
 
@@ -317,7 +340,7 @@ def test_a_worker_drops_the_noise_of_memory_errors_in_finalisers_only(tmp_path: 
     probe = (
         "from briefgen.workers import Limits, run_jobs\n"
         "from finalisers import work\n"
-        "run_jobs(work, [MemoryError, KeyError], 1, lambda j, m: m, print, Limits(60, 500))\n"
+        "run_jobs(work, [MemoryError, KeyError], 1, lambda j, m: m, print, Limits(300, 500))\n"
     )
     env = {**ENV, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO}"}
     done = subprocess.run(

@@ -13,6 +13,7 @@ import random
 import re
 import signal
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def test_fifty_signals_at_random_moments_all_stop_schedule_and_watch(
         (command, force, sig, group)
         for command in ("schedule", "watch")
         for force in (True, False)
-        for sig, group in ((signal.SIGTERM, False), (signal.SIGINT, True))
+        # SIGTERM to the process (kill), or to its group (systemd's default); Ctrl-C to the group
+        for sig, group in ((signal.SIGTERM, False), (signal.SIGTERM, True), (signal.SIGINT, True))
     ]
     rng = random.Random(12)
     trials = [(i, *kinds[i % len(kinds)], rng.uniform(0, 3)) for i in range(50)]
@@ -72,18 +74,53 @@ def test_a_stop_request_ends_a_build_in_the_middle_and_loses_nothing(
 ) -> None:
     with briefgen(project, tmp_path / "first.log", "--date", BUILD_DATE) as first:
         assert first.process.wait(timeout=HANG) == 0, first.text()
-    sheet = project / "reports/chile-russia-fact-sheet.en-GB.pdf"
-    good = sheet.read_bytes()
+    reports = project / "reports"
+    before = {p.name: p.read_bytes() for p in reports.glob("*.pdf")}
+    sheet = "chile-russia-fact-sheet.en-GB.pdf"
     _runaway(project)
-    with briefgen(project, tmp_path / "stopped.log", "--date", BUILD_DATE) as build:
-        _wait_for_worker(build)
+    with briefgen(project, tmp_path / "stopped.log", "--date", "2026-12-01") as build:
+        # The other two documents are rebuilt (a new date: new bytes); the fact sheet never ends.
+        _wait_until(
+            build,
+            lambda: all(
+                (reports / name).read_bytes() != old
+                for name, old in before.items()
+                if name != sheet
+            ),
+        )
         assert build.stop(signal.SIGTERM, group=False) == 130
         build.assert_nothing_left()
         assert "error: interrupted by SIGTERM" in build.text()
-    assert sheet.read_bytes() == good
-    summary = json.loads((project / "reports/build.json").read_text())
-    assert summary["exit_code"] == 130
-    assert summary["errors"] == ["interrupted by SIGTERM"]
+    assert (reports / sheet).read_bytes() == before[sheet]
+    summary = json.loads((reports / "build.json").read_text())
+    assert summary["exit_code"] == 130 and summary["errors"] == ["interrupted by SIGTERM"]
+    statuses = {d["name"]: (d["status"], d["error"]) for d in summary["documents"]}
+    assert statuses == {
+        "briefing-note.en-GB": ("built", None),
+        "eeu-brief.en-GB": ("built", None),
+        "fact-sheet.en-GB": ("failed", "not built: interrupted by SIGTERM"),
+    }
+    manifest = json.loads((reports / ".briefgen/manifest.json").read_text())
+    assert manifest["documents"]["briefing-note.en-GB"]["params"]["date"] == "2026-12-01"
+
+
+def test_a_killed_build_leaves_no_worker_running(project: Path, tmp_path: Path) -> None:
+    # kill -9 gives the command no chance to stop its workers: they must die with it, not go on
+    # rendering (or writing) with nobody holding the lock.
+    _runaway(project)
+    with briefgen(project, tmp_path / "killed.log", "--date", BUILD_DATE) as build:
+        _wait_for_worker(build)
+        build.process.kill()
+        build.process.wait()
+        build.assert_nothing_left()
+
+
+def _wait_until(session: Session, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + HANG
+    while not done():
+        assert session.process.poll() is None, session.text()
+        assert time.monotonic() < deadline, session.text()
+        time.sleep(0.05)
 
 
 def test_a_watcher_stops_runaway_renders_at_their_limits_and_on_request(
