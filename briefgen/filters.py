@@ -60,9 +60,16 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+KEEP_TOGETHER_MAX = 40  # characters: a name, not a phrase a line may need to break
+
+
 def keep_together(text: str) -> str:
-    """Return `text` with no-break spaces, so a short name ("New York") never splits at a line end."""
-    return text.replace(" ", "\u00a0")
+    """Return `text` with no-break spaces, so a short name ("New York") never splits at a line end.
+
+    Longer text is left as it is: joined, it would be one run no line can hold, which costs
+    WeasyPrint time that grows with the square of its length (docs/templates.md, "Long words").
+    """
+    return text if len(text) > KEEP_TOGETHER_MAX else text.replace(" ", "\u00a0")
 
 
 def css_counters(label: str) -> Markup:

@@ -8,6 +8,7 @@ from .config import ReportsFile
 from .errors import InputError, Problem
 from .models import Briefing
 from .project import BuildOptions, Project
+from .stopping import NEVER, Stop
 from .variants import Variant, load_variants, select
 
 
@@ -22,8 +23,11 @@ class Inputs:
     problems: list[Problem]
 
 
-def check(project: Project, options: BuildOptions) -> Inputs:
-    """Load and validate the report definitions and every data set the selected documents use."""
+def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs:
+    """Load and validate the report definitions and every data set the selected documents use.
+
+    A stop request is heard between data sets (Interrupted), so a large estate stops promptly.
+    """
     from .validate import load_dataset
 
     errors: list[Problem] = []
@@ -41,6 +45,7 @@ def check(project: Project, options: BuildOptions) -> Inputs:
     datasets: dict[str, Briefing] = {}
     problems: list[Problem] = []
     for name in names:
+        stop.check()
         try:
             languages = _languages(documents, name)
             folder = project.data_dir / name

@@ -177,7 +177,7 @@ def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunRes
     from .build import build
     from .inputs import check
 
-    inputs = check(project, options)
+    inputs = check(project, options, stop)
     stop.check()
     documents, errors = build(project, options, inputs, stop)
     return RunResult(documents, inputs.problems, errors=errors)

@@ -151,3 +151,12 @@ def test_cyrillic_text_uses_the_shipped_font(project: Path, cli: Cli) -> None:
         for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
     }
     assert fonts and all("Brief-Sans" in name for name in fonts), fonts
+
+
+def test_keep_together_joins_short_names_only() -> None:
+    from briefgen.filters import keep_together
+
+    assert keep_together("New York") == "New\u00a0York"
+    # Joined, a long place would be one run no line can hold (the long-word cap is 300).
+    place = "Palacio de La Moneda, Santiago de Chile, " * 10
+    assert keep_together(place) == place

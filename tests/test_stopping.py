@@ -197,3 +197,18 @@ def test_the_signal_handler_only_records_the_signal() -> None:
     finally:
         logging.getLogger().removeHandler(catcher)
         logging.getLogger("briefgen").removeHandler(catcher)
+
+
+def test_validation_hears_a_stop_between_data_sets(project: Path) -> None:
+    import datetime as dt
+
+    from briefgen.errors import Interrupted
+    from briefgen.inputs import check
+    from briefgen.project import BuildOptions, Project
+    from briefgen.stopping import Stop
+
+    stop = Stop()
+    stop.record(signal.SIGTERM)
+    with pytest.raises(Interrupted, match="interrupted by SIGTERM"):
+        check(Project(project), BuildOptions(dt.date(2026, 11, 28)), stop)
+    stop.close()
