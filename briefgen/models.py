@@ -128,9 +128,7 @@ class Source(Model):
 class SourcesSection(Model):
     """sources.yaml: the documents the data set is drawn from."""
 
-    sources: list[Source] = Field(
-        min_length=1, description="The sources, numbered [1], [2], … in this order."
-    )
+    sources: list[Source] = Field(description="The sources, numbered [1], [2], … in this order.")
 
 
 class Person(Model):
@@ -155,9 +153,10 @@ class Visit(Model):
 class VisitsSection(Section):
     """visits.yaml: high-level (head of state) visits."""
 
-    summary: Text = Field(description="One paragraph introducing the visits.")
+    summary: Text | None = Field(None, description="One paragraph introducing the visits.")
     visits: list[Visit] = Field(
-        min_length=1, description="The visits, in any order (documents sort them by date)."
+        default_factory=list,
+        description="The visits, in any order (documents sort them by date).",
     )
 
 
@@ -188,7 +187,7 @@ class AmbassadorsSection(Section):
         description='The post, e.g. "Ambassador of Chile to the Russian Federation".'
     )
     ambassadors: list[Ambassador] = Field(
-        min_length=1, description="Holders of the post, oldest first."
+        default_factory=list, description="Holders of the post, oldest first."
     )
 
 
@@ -207,7 +206,14 @@ class Mechanism(Model):
 class MechanismsSection(Section):
     """mechanisms.yaml: the standing bilateral mechanisms."""
 
-    mechanisms: list[Mechanism] = Field(min_length=1, description="The main mechanisms in force.")
+    mechanisms: list[Mechanism] = Field(
+        default_factory=list, description="The main mechanisms in force."
+    )
+
+
+class Parties(Model):
+    home: Text = Field(description="The country whose desk issues the documents, e.g. Chile.")
+    counterpart: Text = Field(description='The other country, e.g. "Russian Federation".')
 
 
 class RelationshipSection(Section):
@@ -217,8 +223,9 @@ class RelationshipSection(Section):
         description="One sentence on the state of diplomatic relations."
     )
     characterisation: Text = Field(description="How the source characterises the relationship.")
+    parties: Parties = Field(description="The two countries of the relationship.")
     cooperation: list[Text] = Field(
-        min_length=1, description="Fields of cooperation, lower case unless a proper noun."
+        default_factory=list, description="Fields of cooperation, lower case unless a proper noun."
     )
     other_ties: list[Text] = Field(
         default_factory=list, description="Other ways the relationship is reflected, lower case."
@@ -245,7 +252,8 @@ class MilestonesSection(Section):
     """milestones.yaml: dated events of recent years, including cancelled ones."""
 
     milestones: list[Milestone] = Field(
-        min_length=1, description="The milestones, in any order (documents sort them by date)."
+        default_factory=list,
+        description="The milestones, in any order (documents sort them by date).",
     )
 
 
@@ -263,7 +271,9 @@ class TradeSection(Section):
     partner: Text = Field(description="The partner of the agreement, in full.")
     partner_abbreviation: Text = Field(description='Its abbreviation, e.g. "EEU".')
     partner_description: Text = Field(description="What the partner is, in one sentence.")
-    members: list[Member] = Field(min_length=1, description="The partner's member states.")
+    members: list[Member] = Field(
+        default_factory=list, description="The partner's member states, if it is a union."
+    )
     advocacy: Text = Field(description="What Chile does to advance the objective.")
     lines_to_take: list[Text] = Field(
         default_factory=list, description="Chile's line to take, each line grounded in the source."
@@ -271,15 +281,19 @@ class TradeSection(Section):
 
 
 class Briefing(Model):
-    """A whole data set: one folder under data/, one YAML file per field below."""
+    """A whole data set: one folder under data/, one YAML file per field below.
+
+    sources.yaml and relationship.yaml are required; every other section is optional (None when
+    its file is absent), and documents leave out what the data set does not have.
+    """
 
     sources: SourcesSection = Field(description="sources.yaml")
     relationship: RelationshipSection = Field(description="relationship.yaml")
-    visits: VisitsSection = Field(description="visits.yaml")
-    ambassadors: AmbassadorsSection = Field(description="ambassadors.yaml")
-    mechanisms: MechanismsSection = Field(description="mechanisms.yaml")
-    milestones: MilestonesSection = Field(description="milestones.yaml")
-    trade: TradeSection = Field(description="trade.yaml")
+    visits: VisitsSection | None = Field(None, description="visits.yaml (optional)")
+    ambassadors: AmbassadorsSection | None = Field(None, description="ambassadors.yaml (optional)")
+    mechanisms: MechanismsSection | None = Field(None, description="mechanisms.yaml (optional)")
+    milestones: MilestonesSection | None = Field(None, description="milestones.yaml (optional)")
+    trade: TradeSection | None = Field(None, description="trade.yaml (optional)")
     extra: dict[str, Any] = Field(
         default_factory=dict,
         description="Free-form data for your own sections: extra/NAME.yaml is extra.NAME. "
@@ -308,7 +322,13 @@ class Briefing(Model):
 
 
 SECTIONS: dict[str, type[Model]] = {
-    name: field.annotation  # type: ignore[misc]
-    for name, field in Briefing.model_fields.items()
-    if name != "extra"
+    "sources": SourcesSection,
+    "relationship": RelationshipSection,
+    "visits": VisitsSection,
+    "ambassadors": AmbassadorsSection,
+    "mechanisms": MechanismsSection,
+    "milestones": MilestonesSection,
+    "trade": TradeSection,
 }
+# The section files every data set must have; the others may be left out.
+REQUIRED = ("sources", "relationship")

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem
 from .localise import missing, missing_message
-from .models import SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
+from .models import REQUIRED, SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
 
 # A line breaks only at a space (a no-break space joins), so a run of other characters is one
 # unit. A line of body text holds about LINE_CHARS; MAX_RUN bounds the time to lay one out.
@@ -78,9 +78,10 @@ def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
             docs[path.stem] = read_yaml(path)
         except InputError as e:
             problems.extend(e.problems)
-    for name in SECTIONS:
+    for name in REQUIRED:
         if not (folder / f"{name}.yaml").exists():
-            problems.append(Problem(folder / f"{name}.yaml", 1, 1, "section file is missing"))
+            message = "section file is missing; sources.yaml and relationship.yaml are required"
+            problems.append(Problem(folder / f"{name}.yaml", 1, 1, message))
     return docs, problems
 
 
@@ -172,7 +173,9 @@ def _check_translations(
 
 
 def _check_quality(briefing: Briefing, docs: dict[str, Document], today: dt.date) -> list[Problem]:
-    problems = _check_terms(briefing.ambassadors, docs["ambassadors"])
+    problems: list[Problem] = []
+    if briefing.ambassadors is not None:
+        problems += _check_terms(briefing.ambassadors, docs["ambassadors"])
     for name, doc in docs.items():
         section = getattr(briefing, name)
         as_of, review_by = getattr(section, "as_of", None), getattr(section, "review_by", None)

@@ -40,6 +40,7 @@ def data() -> Briefing:
 
 
 def test_every_fact_is_in_the_text(text: str, data: Briefing) -> None:
+    assert data.visits and data.ambassadors and data.mechanisms and data.milestones and data.trade
     expected: list[str] = [
         *(str(a.name) for a in data.ambassadors.ambassadors),
         *(f"{v.visitor.name}" for v in data.visits.visits),
@@ -187,13 +188,14 @@ def test_contents_page_numbers_are_where_headings_land(reader: PdfReader) -> Non
 def test_timeline_has_one_mark_per_visit(built: Path, data: Briefing) -> None:
     html = (built / PDF).with_suffix(".html").read_text()
     svg = html[html.index("<svg") : html.index("</svg>")]
-    assert svg.count('class="visit-mark') == len(data.visits.visits)
+    assert data.visits and svg.count('class="visit-mark') == len(data.visits.visits)
     assert "<title" in svg and "Figure 1. Presidential visits" in html
     for visit in data.visits.visits:
         assert f">{visit.visitor.name}</text>" in svg
 
 
 def test_key_points_are_written_from_the_data(text: str, data: Briefing) -> None:
+    assert data.visits
     latest = max(data.visits.visits, key=lambda v: v.date.sort_key)
     assert "Five presidential visits between 1993 and 2012" in text
     assert f"the latest by {latest.visitor.name}" in text
@@ -208,6 +210,7 @@ def test_eeu_brief_and_fact_sheet_content(built: Path, data: Briefing) -> None:
         pages = PdfReader(built / "reports" / name).pages
         return " ".join(re.sub(r"-\n", "", "\n".join(p.extract_text() for p in pages)).split())
 
+    assert data.trade and data.mechanisms
     brief = read("chile-eeu-free-trade-brief.en-GB.pdf")
     for line in data.trade.lines_to_take:
         assert " ".join(str(line).split()) in brief

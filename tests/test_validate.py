@@ -34,7 +34,7 @@ def dataset(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_shipped_data_is_valid_with_one_acknowledged_overlap(dataset: Path) -> None:
     briefing, warnings = load_dataset(dataset, TODAY)
-    assert len(briefing.ambassadors.ambassadors) == 8
+    assert briefing.ambassadors and len(briefing.ambassadors.ambassadors) == 8
     assert [str(w) for w in warnings] == [
         "data/chile-russia/ambassadors.yaml:23:5: ambassadors.4.start: term 2001–2006 overlaps "
         "the term of Pablo Cabrera Gaete (2000–2004) (acknowledged in the data)"
@@ -70,12 +70,14 @@ def test_unknown_source_and_missing_or_stray_files(dataset: Path) -> None:
     edit(dataset / "mechanisms.yaml", "source: embassy-bilateral", "source: embassy-bilaterl")
     assert problems_of(dataset) == [unknown_source]
     (dataset / "trade.yaml").rename(dataset / "trades.yaml")
+    (dataset / "relationship.yaml").unlink()
     edit(dataset / "visits.yaml", "date: 1993", "date: 1993-13")
     assert problems_of(dataset) == [
         "data/chile-russia/trades.yaml:1:1: unknown section file; expected sources.yaml, "
         "relationship.yaml, visits.yaml, ambassadors.yaml, mechanisms.yaml, milestones.yaml, "
         "trade.yaml",
-        "data/chile-russia/trade.yaml:1:1: section file is missing",
+        "data/chile-russia/relationship.yaml:1:1: section file is missing; sources.yaml and "
+        "relationship.yaml are required",
         "data/chile-russia/visits.yaml:26:5: visits.0.date: month must be in 1..12",
         unknown_source,
     ]

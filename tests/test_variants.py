@@ -74,6 +74,7 @@ def test_spanish_and_russian_editions_have_their_labels_dates_and_data(
     for fragment in dates:
         assert fragment in text
     data = shipped(language)
+    assert data.ambassadors and data.trade
     for fact in [*(a.name for a in data.ambassadors.ambassadors), data.trade.partner]:
         assert str(fact) in text
     for english in ("Key points", "High-level visits", "Relationship overview", "Checked on"):
@@ -110,7 +111,9 @@ def test_releasable_edition_omits_sections_above_its_level_and_says_so(built: Pa
             built / f"reports/chile-eeu-free-trade-brief.{language}.releasable-public{suffix}.pdf"
         )
         released = pdf_text(public)
-        lines = [" ".join(str(line).split()) for line in shipped(language).trade.lines_to_take]
+        trade = shipped(language).trade
+        assert trade
+        lines = [" ".join(str(line).split()) for line in trade.lines_to_take]
         assert all(line in full for line in lines)
         assert not any(line in released for line in lines)
         html = public.with_suffix(".html").read_text()
@@ -391,7 +394,7 @@ def test_marking_a_section_the_document_does_not_show_is_a_warning(
     run = cli(full_project, "check", "--only", "eeu-brief.en-GB")
     assert run.code == 0
     assert (
-        "warning: eeu-brief.en-GB: templates/base.html:14: section_markings names trade, "
+        "warning: eeu-brief.en-GB: templates/base.html:21: section_markings names trade, "
         "which this document does not show" in run.err
     ), run.err
     run = cli(full_project, "--date", BUILD_DATE, "--only", "eeu-brief.en-GB", "--strict")

@@ -1,0 +1,129 @@
+"""A general relationship model: optional sections and empty lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import BUILD_DATE, Run
+
+Cli = Callable[..., Run]
+
+HEAD = "source: desk-notes\nas_of: 2026-11-01\n"
+MINIMAL = {
+    "sources.yaml": "sources:\n  - id: desk-notes\n    title: Desk notes\n"
+    "    publisher: The desk\n    language: English\n",
+    "relationship.yaml": HEAD + "parties: {home: Chile, counterpart: Kazakhstan}\n"
+    "diplomatic_relations: Established in 1992.\n"
+    "characterisation: A friendly relationship with room to grow.\n",
+    "visits.yaml": HEAD + "visits:\n  - visitor: {name: Ana Pérez, role: President, "
+    "country: Chile}\n    place: Astana\n    country: Kazakhstan\n    date: 2015-06\n",
+    "ambassadors.yaml": HEAD + "post: Ambassador of Chile to Kazakhstan\n"
+    "ambassadors:\n  - name: Luis Soto\n    start: 2021\n",
+}
+# Present but empty: the same documents must come out as if the files were absent.
+EMPTY_LISTS = {
+    "mechanisms.yaml": HEAD + "mechanisms: []\n",
+    "milestones.yaml": HEAD + "milestones: []\n",
+}
+DOCUMENTS = {"briefing-note": "BN", "eeu-brief": "EB", "fact-sheet": "FS"}
+# The headings of every section the minimal data set has no data for, in any document.
+OMITTED = [
+    "Fields of cooperation",
+    "Bilateral mechanisms",
+    "Recent milestones",
+    "Economic relationship",
+    "Economic goal",
+    "The objective",
+    "line to take",
+    "at a glance",
+    "State of play",
+    "Main mechanisms",
+    "Trade goal",
+    "Mechanisms.",
+    "Cancelled events",
+    "Member states",
+]
+
+
+def add_dataset(project: Path, name: str, files: dict[str, str]) -> None:
+    """Write data/NAME/ and one English document of each type built from it."""
+    folder = project / "data" / name
+    folder.mkdir()
+    for file, text in files.items():
+        (folder / file).write_text(text, "utf-8")
+    entries = "".join(
+        f"\n  - name: {name}-{kind}\n    title: {name} {kind}\n    document_id: {code}-1\n"
+        f"    version: '1'\n    template: {kind}.html\n    data: {name}\n    status: final\n"
+        f"    subject: A test of a small data set.\n"
+        for kind, code in DOCUMENTS.items()
+    )
+    reports = project / "data/reports.yaml"
+    reports.write_text(reports.read_text("utf-8") + entries, "utf-8")
+
+
+def pdf_text(path: Path) -> str:
+    pages = PdfReader(path).pages
+    return " ".join(re.sub(r"-\n", "", "\n".join(p.extract_text() for p in pages)).split())
+
+
+def bookmarks(path: Path) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(str(item.title))
+
+    walk(PdfReader(path).outline)
+    return titles
+
+
+@pytest.mark.parametrize("extra", [{}, EMPTY_LISTS], ids=["files-absent", "lists-empty"])
+def test_a_relationship_one_visit_and_one_ambassador_build_every_document_type(
+    project: Path, cli: Cli, extra: dict[str, str]
+) -> None:
+    add_dataset(project, "chile-kazakhstan", MINIMAL | extra)
+    run = cli(project, "--date", BUILD_DATE, "--only", "chile-kazakhstan-*")
+    assert run.code == 0, run.err
+    assert "warning:" not in run.err and "3 built" in run.err, run.err
+    assert "0 failed, 0 warning(s)" in run.err
+    texts = {
+        kind: pdf_text(project / f"reports/chile-kazakhstan-{kind}.en-GB.pdf") for kind in DOCUMENTS
+    }
+    for kind, text in texts.items():
+        for heading in OMITTED:
+            assert heading not in text, f"{kind} shows {heading!r}"
+        assert not re.search(r"\b0 [a-z]", text), f"{kind} counts nothing: {text}"
+    note = texts["briefing-note"]
+    assert "A friendly relationship with room to grow." in note
+    assert "Ana Pérez" in note and "Luis Soto" in note
+    assert "One presidential visit" in note
+    contents = PdfReader(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf").pages[0]
+    entries = re.findall(r"(\d+)\. ([^.\n]+?) \.+ \d+", contents.extract_text())
+    assert [title for _, title in entries] == [
+        "Relationship overview",
+        "High-level visits",
+        "Ambassadors",
+        "Sources",
+    ]
+    assert [number for number, _ in entries] == ["1", "2", "3", "4"]
+    marks = bookmarks(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf")
+    assert marks[1:] == [
+        "Key points",
+        "Contents",
+        "1. Relationship overview",
+        "2. High-level visits",
+        "3. Ambassadors",
+        "4. Sources",
+    ]
+    assert "Sources" in texts["eeu-brief"] and "Desk notes" in texts["eeu-brief"]
+    sheet = texts["fact-sheet"]
+    assert "Fast facts" in sheet and "Key dates" in sheet and "Luis Soto" in sheet
