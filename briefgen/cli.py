@@ -87,13 +87,15 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     command = args.check_flag or args.command
     if command == "schema":
         return commands.schema(root, args.name, args.write)
-    if args.name:
+    if args.name and command != "new":
         raise UsageError(f"unexpected argument {args.name!r}")
     if not (root / "data/reports.yaml").is_file():
         raise UsageError(
             f"{root} is not a briefgen project: it has no data/reports.yaml "
             "(run from the project folder, or pass --project DIR)"
         )
+    if command == "new":
+        return commands.new(root, args.name, args.date or _default_date())
     project = Project(root.resolve(), tuple(_folders(args.template_dirs)))
     if command == "templates":
         return commands.templates(project, args.eject)

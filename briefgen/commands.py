@@ -187,6 +187,18 @@ def schema(root: Path, name: str | None, write: bool) -> int:
     return EXIT_OK
 
 
+def new(root: Path, name: str | None, date: dt.date) -> int:
+    """Start data set `name`: placeholder data and its document entries, then say what next."""
+    from .scaffold import new_dataset
+
+    for path in new_dataset(root / "data", name, date):
+        log.info("wrote %s", display_path(path))
+    log.info(
+        "replace the placeholders (every text marked illustrative), then run: generate.py check"
+    )
+    return EXIT_OK
+
+
 def build_and_survive(
     project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
 ) -> int:

@@ -25,6 +25,9 @@ commands:
                   under the same limits as a build; Ctrl-C or SIGTERM stops
   schedule        rebuild on a schedule (--cron "0 6 * * 1-5", or --every 15m)
                   until SIGTERM or Ctrl-C
+  new NAME        start a data set: write data/NAME/ with placeholder data (a
+                  relationship overview, one visit, one ambassador, a source) and
+                  add its draft briefing note and fact sheet to data/reports.yaml
 
 Each document is built once per language and release level: a variant is named
 DOCUMENT.LANGUAGE[.releasable-LEVEL], e.g. eeu-brief.es.releasable-public, and
@@ -59,9 +62,11 @@ def parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="build",
-        choices=["build", "check", "list", "schema", "templates", "watch", "schedule"],
+        choices=["build", "check", "list", "schema", "templates", "watch", "schedule", "new"],
     )
-    parser.add_argument("name", nargs="?", metavar="NAME", help="schema name (schema command only)")
+    parser.add_argument(
+        "name", nargs="?", metavar="NAME", help="schema name (schema), data set name (new)"
+    )
     parser.add_argument(
         "--check",
         action="store_const",

@@ -1,4 +1,4 @@
-"""A general relationship model: optional sections and empty lists."""
+"""A general relationship model: optional sections, empty lists, and `generate.py new`."""
 
 from __future__ import annotations
 
@@ -127,3 +127,46 @@ def test_a_relationship_one_visit_and_one_ambassador_build_every_document_type(
     assert "Sources" in texts["eeu-brief"] and "Desk notes" in texts["eeu-brief"]
     sheet = texts["fact-sheet"]
     assert "Fast facts" in sheet and "Key dates" in sheet and "Luis Soto" in sheet
+
+
+def test_new_writes_a_data_set_that_checks_and_builds(project: Path, cli: Cli) -> None:
+    before = (project / "data/reports.yaml").read_text("utf-8")
+    run = cli(project, "new", "chile-peru", "--date", BUILD_DATE)
+    assert run.code == 0, run.err
+    folder = project / "data/chile-peru"
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == ["ambassadors.yaml", "relationship.yaml", "sources.yaml", "visits.yaml"]
+    relationship = (folder / "relationship.yaml").read_text("utf-8")
+    assert "illustrative: true" in relationship and "Replace with" in relationship
+    for optional in ("# mechanisms.yaml", "# milestones.yaml", "# trade.yaml", "# cooperation:"):
+        assert optional in relationship
+    after = (project / "data/reports.yaml").read_text("utf-8")
+    assert after.startswith(before.rstrip("\n"))
+    assert "data: chile-peru" in after[len(before) :]
+    check = cli(project, "check", "--date", BUILD_DATE)
+    assert check.code == 0 and "warning:" not in check.err, check.err
+    build = cli(project, "--date", BUILD_DATE, "--only", "chile-peru-*")
+    assert build.code == 0 and "2 built" in build.err, build.err
+    sheet = pdf_text(project / "reports/chile-peru-fact-sheet.en-GB.draft.pdf")
+    note = pdf_text(project / "reports/chile-peru-briefing-note.en-GB.draft.pdf")
+    assert "DRAFT" in note and "Replace with" in sheet
+    assert re.search(r"Illustrative Source \[1\]", note, re.IGNORECASE), note
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("chile-russia", "error: data/chile-russia: a data set of that name already exists"),
+        ("Chile Peru", "error: new: 'Chile Peru' is not a valid data set name"),
+        ("chile--peru", "error: new: 'chile--peru' is not a valid data set name"),
+    ],
+)
+def test_new_refuses_an_existing_or_badly_named_data_set(
+    project: Path, cli: Cli, name: str, message: str
+) -> None:
+    reports = (project / "data/reports.yaml").read_text("utf-8")
+    folders = sorted((project / "data").iterdir())
+    run = cli(project, "new", name)
+    assert run.code == 2 and message in run.err, run.err
+    assert (project / "data/reports.yaml").read_text("utf-8") == reports
+    assert sorted((project / "data").iterdir()) == folders
