@@ -278,6 +278,15 @@ class TradeSection(Section):
     lines_to_take: list[Text] = Field(
         default_factory=list, description="Chile's line to take, each line grounded in the source."
     )
+    goal: Text | None = Field(
+        None, description="The goal in one sentence, for the key points; omit to leave it out."
+    )
+    goal_short: Text | None = Field(
+        None, description="The goal in a few words, for the fact sheet; omit to leave it out."
+    )
+    next_steps: Text | None = Field(
+        None, description="What comes next, as far as the source says; omit when it says nothing."
+    )
 
 
 class Briefing(Model):

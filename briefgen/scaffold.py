@@ -114,6 +114,9 @@ _OPTIONAL = """\
 #   members: []             # the partner's member states, if it is a union
 #   advocacy: What your country does to advance the objective.
 #   lines_to_take: []
+#   goal: The goal in one sentence, for the key points (omit to leave it out).
+#   goal_short: The goal in a few words, for the fact sheet (omit to leave it out).
+#   next_steps: What comes next, if the source says (omit otherwise).
 """
 
 _DOCUMENTS = """

@@ -127,6 +127,41 @@ def test_a_relationship_one_visit_and_one_ambassador_build_every_document_type(
     assert "Sources" in texts["eeu-brief"] and "Desk notes" in texts["eeu-brief"]
     sheet = texts["fact-sheet"]
     assert "Fast facts" in sheet and "Key dates" in sheet and "Luis Soto" in sheet
+    assert "2015-06–2015-06" not in sheet  # one visit: one date
+
+
+TRADE = HEAD + (
+    "objective: To explore a framework for economic cooperation with the union.\n"
+    "horizon: Long term\npartner: Eurasian Economic Union\npartner_abbreviation: EEU\n"
+    "partner_description: A customs union.\nmembers:\n  - name: Kazakhstan\n"
+    "advocacy: Chile raises the idea at each meeting.\n"
+)
+
+
+def test_trade_wording_comes_from_the_data_or_is_left_out(project: Path, cli: Cli) -> None:
+    add_dataset(project, "chile-kazakhstan", MINIMAL | {"trade.yaml": TRADE})
+    only = ("--date", BUILD_DATE, "--only", "chile-kazakhstan-*")
+    run = cli(project, *only)
+    assert run.code == 0 and "0 failed, 0 warning(s)" in run.err, run.err
+    note = pdf_text(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf")
+    sheet = pdf_text(project / "reports/chile-kazakhstan-fact-sheet.en-GB.pdf")
+    assert "To explore a framework for economic cooperation with the union." in note
+    for unsupported in ("Free Trade Agreement", "to be negotiated", "sets the negotiation"):
+        assert unsupported not in note and unsupported not in sheet
+    assert "Trade goal" not in note + sheet and "What comes next" not in note
+    trade = project / "data/chile-kazakhstan/trade.yaml"
+    trade.write_text(
+        TRADE + "goal: A framework agreement, to be explored.\n"
+        "goal_short: Framework agreement, to be explored\n"
+        "next_steps: A first meeting of experts is planned.\n",
+        "utf-8",
+    )
+    assert cli(project, *only).code == 0
+    note = pdf_text(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf")
+    sheet = pdf_text(project / "reports/chile-kazakhstan-fact-sheet.en-GB.pdf")
+    assert "Trade goal. A framework agreement, to be explored." in note
+    assert "What comes next. A first meeting of experts is planned." in note
+    assert "Trade goal Framework agreement, to be explored [1]" in sheet
 
 
 def test_new_writes_a_data_set_that_checks_and_builds(project: Path, cli: Cli) -> None:
