@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import functools
 import multiprocessing
 import os
 import resource
@@ -65,9 +66,7 @@ def start_server() -> None:
     _context()
     from multiprocessing import forkserver
 
-    if not _stopping_at_exit:
-        atexit.register(_stop_server)
-        _stopping_at_exit.append(True)
+    _stop_server_at_exit()
 
     # Ctrl-C reaches the whole process group. The server and its resource tracker ignore SIGINT
     # once running, but not while Python starts in them: a Ctrl-C then would kill the server and
@@ -88,7 +87,9 @@ def start_server() -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-_stopping_at_exit: list[bool] = []
+@functools.cache
+def _stop_server_at_exit() -> None:
+    atexit.register(_stop_server)
 
 
 def _stop_server() -> None:

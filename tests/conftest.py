@@ -134,13 +134,28 @@ class Session:
             os.killpg(self.process.pid, sig)
         else:
             self.process.send_signal(sig)
-        return self.process.wait(timeout=HANG)
+        try:
+            return self.process.wait(timeout=HANG)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"did not stop:\n{self.describe()}\n{self.text()}") from None
+
+    def describe(self) -> str:
+        """Say what each live process of the session is and where it waits (for a failure)."""
+        lines = []
+        for pid in [self.process.pid, *self.processes()]:
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:120]
+                where = Path(f"/proc/{pid}/wchan").read_text()
+            except OSError:
+                continue
+            lines.append(f"{pid} waits in {where}: {command.decode(errors='replace')}")
+        return "\n".join(lines)
 
     def assert_nothing_left(self) -> None:
         """Every process of the session (fork server, workers) ends with it."""
         deadline = time.monotonic() + HANG
-        while left := self.processes():
-            assert time.monotonic() < deadline, f"left running: {left}\n{self.text()}"
+        while self.processes():
+            assert time.monotonic() < deadline, f"left running:\n{self.describe()}\n{self.text()}"
             time.sleep(0.05)
 
 
