@@ -18,6 +18,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
+from .trust import byte_position
 
 MAX_BYTES = 1_000_000
 Loc = tuple[str | int, ...]
@@ -111,8 +112,7 @@ def _read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        line, col = byte_position(raw, e.start)
         message = f"not valid UTF-8 (byte 0x{raw[e.start]:02x})"
         raise InputError([Problem(path, line, col, message)]) from e
 

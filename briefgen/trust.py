@@ -48,7 +48,11 @@ def read_utf8(path: Path) -> str:
 
 def not_utf8(path: Path, raw: bytes, error: UnicodeDecodeError) -> Problem:
     """Return the Problem of `raw`, the bytes of `path`, failing to decode at `error`."""
-    line = raw.count(b"\n", 0, error.start) + 1
-    col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+    line, col = byte_position(raw, error.start)
     message = f"not UTF-8 text: byte 0x{raw[error.start]:02x} (save the file as UTF-8)"
     return Problem(path, line, col, message)
+
+
+def byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Return the line and column (both from 1) of byte `offset` in `raw`."""
+    return raw.count(b"\n", 0, offset) + 1, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
