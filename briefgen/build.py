@@ -314,7 +314,7 @@ def _entry(
         "size": result.size,
         "edition": edition.number,
         "edition_date": edition.date.isoformat(),
-        "changes": edition.changes,
+        "changes": [c.to_json() for c in edition.changes],
         "snapshot_sha": snapshot_digest(snapshot),
         "data_warnings": [problem_to_dict(p) for p in warnings],
     }

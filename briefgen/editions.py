@@ -19,8 +19,9 @@ from pydantic import BaseModel
 from .localise import Text
 from .output import write_atomic
 
-# When a section was checked is not a change of content.
-IGNORED_KEYS = {"as_of", "review_by"}
+# When a section was checked, and how documents name the visits, are not changes of content.
+IGNORED_KEYS = {"as_of", "review_by", "described_as"}
+FLAGS = ("illustrative", "unverified")  # a fact's provenance, labelled wherever it is shown
 Path_ = tuple[str, ...]
 
 
@@ -102,47 +103,62 @@ def _in(value: str, text: str) -> bool:
 
 def snapshot_digest(data: dict[str, Any]) -> str:
     """Return a hash of the content of a data set, ignoring when sections were checked."""
-    flat, _ = _flatten(data)
+    flat, _, _ = _flatten(data)
     text = json.dumps(sorted((list(k), repr(v)) for k, v in flat.items()))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def changes(
     old: dict[str, Any], new: dict[str, Any], gettext: Callable[[str], str] = str
-) -> list[str]:
+) -> list[Change]:
     """Return one line per fact added, removed or changed between two snapshots of a data set.
 
     `gettext` translates the line formats (babel.cfg extracts them into the theme's catalogue);
-    the paths name the data's fields by their keys.
+    the paths name the data's fields by their keys. Each line carries the flag (illustrative,
+    unverified) of the fact it is about, so the box labels it as every other part does.
     """
-    old_flat, old_items = _flatten(old)
-    new_flat, new_items = _flatten(new)
+    old_flat, old_items, old_flags = _flatten(old)
+    new_flat, new_items, new_flags = _flatten(new)
+    flags = old_flags | new_flags
     added = _outermost(new_items - old_items)
     removed = _outermost(old_items - new_items)
-    lines = [gettext("Added: %(path)s") % {"path": _path(p)} for p in sorted(added)]
-    lines += [gettext("Removed: %(path)s") % {"path": _path(p)} for p in sorted(removed)]
+    lines = [
+        Change(gettext("Added: %(path)s") % {"path": _path(p)}, _flag(p, new_flags))
+        for p in sorted(added)
+    ]
+    lines += [
+        Change(gettext("Removed: %(path)s") % {"path": _path(p)}, _flag(p, old_flags))
+        for p in sorted(removed)
+    ]
     for key in sorted(old_flat.keys() | new_flat.keys()):
         if _under(key, added | removed) or old_flat.get(key) == new_flat.get(key):
             continue
         before, after = _value(old_flat.get(key)), _value(new_flat.get(key))
         # Words, not an arrow: the shipped font has no "→", and a fallback font is not allowed.
         line = gettext("Changed: %(path)s: now %(now)s, was %(was)s")
-        lines.append(line % {"path": _path(key), "now": after, "was": before})
+        text = line % {"path": _path(key), "now": after, "was": before}
+        lines.append(Change(text, _flag(key, flags)))
     return lines
 
 
-def _flatten(value: Any) -> tuple[dict[Path_, Any], set[Path_]]:
+def _flatten(value: Any) -> tuple[dict[Path_, Any], set[Path_], dict[Path_, str]]:
     flat: dict[Path_, Any] = {}
     items: set[Path_] = set()
-    _walk(value, (), flat, items)
-    return flat, items
+    flags: dict[Path_, str] = {}
+    _walk(value, (), flat, items, flags)
+    return flat, items, flags
 
 
-def _walk(value: Any, path: Path_, flat: dict[Path_, Any], items: set[Path_]) -> None:
+def _walk(
+    value: Any, path: Path_, flat: dict[Path_, Any], items: set[Path_], flags: dict[Path_, str]
+) -> None:
     if isinstance(value, dict):
+        if flag := next((f for f in FLAGS if value.get(f) is True), None):
+            flags[path] = flag
         for key in sorted(value):
-            if key not in IGNORED_KEYS:
-                _walk(value[key], (*path, key), flat, items)
+            # An unset flag added by a later version is no change: old snapshots lack the key.
+            if key not in IGNORED_KEYS and not (key == "unverified" and value[key] is False):
+                _walk(value[key], (*path, key), flat, items, flags)
     elif isinstance(value, list):
         labels = [_label(item, index) for index, item in enumerate(value)]
         for index, item in enumerate(value):
@@ -151,9 +167,14 @@ def _walk(value: Any, path: Path_, flat: dict[Path_, Any], items: set[Path_]) ->
                 label = _label(item, index, dated=True)
             item_path = (*path, label)
             items.add(item_path)
-            _walk(item, item_path, flat, items)
+            _walk(item, item_path, flat, items, flags)
     else:
         flat[path] = value
+
+
+def _flag(path: Path_, flags: dict[Path_, str]) -> str | None:
+    """Return the flag of the innermost fact (item or section) that `path` lies in."""
+    return next((flags[path[:i]] for i in range(len(path), -1, -1) if path[:i] in flags), None)
 
 
 def _label(item: Any, index: int, dated: bool = False) -> str:
@@ -194,22 +215,50 @@ def _value(value: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One line of the changes box, with the flag of the fact it is about."""
+
+    text: str
+    flag: str | None = None  # "illustrative" or "unverified"
+
+    @property
+    def illustrative(self) -> bool:
+        return self.flag == "illustrative"
+
+    @property
+    def unverified(self) -> bool:
+        return self.flag == "unverified"
+
+    def to_json(self) -> str | dict[str, str]:
+        """Return the manifest form: the text, or the text and its flag."""
+        return {"text": self.text, "flag": self.flag} if self.flag else self.text
+
+    @classmethod
+    def from_json(cls, value: str | dict[str, str]) -> Change:
+        """Return a Change from its manifest form (see manifest.py, which checks it)."""
+        return cls(value) if isinstance(value, str) else cls(value["text"], value["flag"])
+
+
+@dataclass(frozen=True)
 class Edition:
     """A document's edition: it advances when the document's data changes."""
 
     number: int
     date: dt.date
-    changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
 
-def sample_changes(gettext: Callable[[str], str]) -> list[str]:
+def sample_changes(gettext: Callable[[str], str]) -> list[Change]:
     """Return one line of each kind the changes box can hold, to check their translations."""
     path = {"path": "visits › place"}
     return [
-        gettext("Added: %(path)s") % path,
-        gettext("Removed: %(path)s") % path,
-        gettext("Changed: %(path)s: now %(now)s, was %(was)s") % {**path, "now": "…", "was": "…"},
-        unreadable(gettext),
+        Change(gettext("Added: %(path)s") % path, "illustrative"),
+        Change(gettext("Removed: %(path)s") % path, "unverified"),
+        Change(
+            gettext("Changed: %(path)s: now %(now)s, was %(was)s")
+            % {**path, "now": "…", "was": "…"}
+        ),
+        Change(unreadable(gettext)),
     ]
 
 
@@ -233,9 +282,10 @@ def next_edition(
         return Edition(1, today)
     if previous["snapshot_sha"] == snapshot_digest(snapshot):
         date = dt.date.fromisoformat(previous["edition_date"])
-        return Edition(previous["edition"], date, list(previous["changes"]))
+        lines = [Change.from_json(c) for c in previous["changes"]]
+        return Edition(previous["edition"], date, lines)
     old = _load(snapshot_path(state, name, previous["edition"]))
-    lines = changes(old, snapshot, gettext) if old is not None else [unreadable(gettext)]
+    lines = changes(old, snapshot, gettext) if old is not None else [Change(unreadable(gettext))]
     return Edition(previous["edition"] + 1, today, lines)
 
 

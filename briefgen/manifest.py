@@ -35,6 +35,21 @@ def _texts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+def _changes(value: Any) -> bool:
+    """A list of lines: a text, or {"text": …, "flag": "illustrative" | "unverified"}."""
+    flagged = {"text", "flag"}
+    return isinstance(value, list) and all(
+        isinstance(v, str)
+        or (
+            isinstance(v, dict)
+            and v.keys() == flagged
+            and isinstance(v["text"], str)
+            and v["flag"] in ("illustrative", "unverified")
+        )
+        for v in value
+    )
+
+
 def _count(value: Any) -> bool:
     return type(value) is int and value >= 0
 
@@ -102,7 +117,7 @@ FIELDS: dict[str, tuple[Check, str]] = {
     "size": (_count, "a whole number"),
     "edition": (_edition, "a whole number from 1"),
     "edition_date": (_date, "a date, YYYY-MM-DD"),
-    "changes": (_texts, "a list of texts"),
+    "changes": (_changes, "a list of change lines"),
     "snapshot_sha": (_text, "a text"),
     "warnings": (_texts, "a list of texts"),
     "data_warnings": (_problems, "a list of data warnings"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self, get_args
 
 from pydantic import (
     BaseModel,
@@ -17,6 +17,7 @@ from pydantic import (
     GetCoreSchemaHandler,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import core_schema
 
@@ -95,15 +96,49 @@ class PartialDate:
         }
 
 
-class Section(Model):
-    """What every section file carries: the source it is drawn from and when it was current."""
+class Fact(Model):
+    """Anything a document may show, with how far it can be relied on.
+
+    Documents label a flagged fact wherever they show it (templates/partials/provenance.html).
+    """
+
+    illustrative: bool = Field(
+        False, description="True for anything not taken from a source; labelled Illustrative."
+    )
+    unverified: bool = Field(
+        False,
+        description="True for a fact not yet checked against its source; labelled Unverified.",
+    )
+
+    @model_validator(mode="after")
+    def _one_flag(self) -> Self:
+        if self.illustrative and self.unverified:
+            raise ValueError("a fact is either illustrative or unverified, not both")
+        return self
+
+
+class Section(Fact):
+    """What every section file carries: the source it is drawn from and when it was current.
+
+    A section flagged illustrative or unverified passes the flag to each of its facts.
+    """
 
     source: Slug = Field(description="The id of an entry in sources.yaml.")
     as_of: dt.date = Field(description="The date the section was last checked against its source.")
     review_by: dt.date | None = Field(
         None, description="When to check the section again; a run after this date warns."
     )
-    illustrative: bool = Field(False, description="True when the whole section is illustrative.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flag_facts(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        flags = {k: True for k in ("illustrative", "unverified") if data.get(k) is True}
+        for name, info in cls.model_fields.items():
+            if flags and _holds_facts(info.annotation) and isinstance(data.get(name), list):
+                data = {**data, name: [_flagged(item, flags) for item in data[name]]}
+        return data
 
     @field_validator("review_by")
     @classmethod
@@ -112,6 +147,17 @@ class Section(Model):
         if review_by and as_of and review_by < as_of:
             raise ValueError(f"review_by {review_by} is before as_of {as_of}")
         return review_by
+
+
+def _holds_facts(annotation: Any) -> bool:
+    return any(isinstance(a, type) and issubclass(a, Fact) for a in get_args(annotation))
+
+
+def _flagged(item: Any, flags: dict[str, bool]) -> Any:
+    """Return a fact's raw data with the section's flag, unless the fact sets a flag itself."""
+    if not isinstance(item, dict) or any(k in item for k in ("illustrative", "unverified")):
+        return item
+    return {**item, **flags}
 
 
 class Source(Model):
@@ -141,18 +187,22 @@ class Person(Model):
     country: Text = Field(description="Country the person represents.")
 
 
-class Visit(Model):
+class Visit(Fact):
     visitor: Person = Field(description="Who visited.")
     place: Text = Field(description="City visited.")
     country: Text = Field(description="Country visited.")
     date: PartialDate = Field(description="When, as precisely as the source says.")
     occasion: Text | None = Field(None, description="Omit when the source does not state it.")
-    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
 class VisitsSection(Section):
-    """visits.yaml: high-level (head of state) visits."""
+    """visits.yaml: high-level visits between the two countries."""
 
+    described_as: Literal["high-level visits", "presidential visits"] = Field(
+        "high-level visits",
+        description="How documents name the visits: presidential visits when every one is a "
+        "head of state's visit.",
+    )
     summary: Text | None = Field(None, description="One paragraph introducing the visits.")
     visits: list[Visit] = Field(
         default_factory=list,
@@ -160,7 +210,7 @@ class VisitsSection(Section):
     )
 
 
-class Ambassador(Model):
+class Ambassador(Fact):
     name: Name = Field(description="Full name.")
     start: PartialDate = Field(description="Start of the term.")
     end: PartialDate | None = Field(None, description="Omit while the ambassador is serving.")
@@ -169,7 +219,6 @@ class Ambassador(Model):
         default_factory=list,
         description="Data-quality warnings checked against the source and kept on purpose.",
     )
-    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
     @field_validator("end")
     @classmethod
@@ -191,7 +240,7 @@ class AmbassadorsSection(Section):
     )
 
 
-class Mechanism(Model):
+class Mechanism(Fact):
     name: Text = Field(description="Name of the mechanism.")
     level: Text | None = Field(None, description="Omit when the source does not state it.")
     cadence: Text = Field(
@@ -200,7 +249,6 @@ class Mechanism(Model):
     venue: Text = Field(
         description='Where it meets, e.g. "Alternately in Chile and in the Russian Federation".'
     )
-    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
 class MechanismsSection(Section):
@@ -232,7 +280,7 @@ class RelationshipSection(Section):
     )
 
 
-class Milestone(Model):
+class Milestone(Fact):
     date: PartialDate = Field(description="When, as precisely as the source says.")
     title: Text = Field(description="What happened, without the place.")
     place: Text | None = Field(None, description="Omit when the source does not state it.")
@@ -245,7 +293,6 @@ class Milestone(Model):
     status: Literal["held", "cancelled"] = Field("held", description="Whether it took place.")
     organiser: Text | None = Field(None, description="Who organised the event, if the source says.")
     note: Text | None = Field(None, description="A remark printed under the entry.")
-    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
 class MilestonesSection(Section):
@@ -257,10 +304,9 @@ class MilestonesSection(Section):
     )
 
 
-class Member(Model):
+class Member(Fact):
     name: Text = Field(description="Member state.")
     role: Text | None = Field(None, description="Its role in the union, if the source gives one.")
-    illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
 class TradeSection(Section):
@@ -274,9 +320,9 @@ class TradeSection(Section):
     members: list[Member] = Field(
         default_factory=list, description="The partner's member states, if it is a union."
     )
-    advocacy: Text = Field(description="What Chile does to advance the objective.")
+    advocacy: Text = Field(description="What the home country does to advance the objective.")
     lines_to_take: list[Text] = Field(
-        default_factory=list, description="Chile's line to take, each line grounded in the source."
+        default_factory=list, description="The line to take, each line grounded in the source."
     )
     goal: Text | None = Field(
         None, description="The goal in one sentence, for the key points; omit to leave it out."

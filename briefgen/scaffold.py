@@ -48,10 +48,13 @@ characterisation: Replace with how your source characterises the relationship.
 #   - cultural and academic contacts
 """,
     "visits": """\
-# Optional: high-level (head of state) visits. Delete this file if there are none.
+# Optional: high-level visits. Delete this file if there are none.
 source: {source}
 as_of: {date}
+# Mark what is not taken from a source illustrative, and what is not yet checked against it
+# `unverified: true`: documents label such facts wherever they show them.
 illustrative: true
+# described_as: presidential visits   # when every visit is a head of state's
 # summary: One paragraph introducing the visits.
 visits:
   - visitor:

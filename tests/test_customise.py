@@ -193,7 +193,7 @@ def test_the_documented_meeting_brief_builds(project: Path, cli: Cli) -> None:
         "Courtesy call by the Ambassador of the Russian Federation",
         "3 December 2026",
         "ILLUSTRATIVE",
-        "Chile's line to take",
+        "Line to take",
         "Recent contacts",
         "INTERNAL",
         "DRAFT",

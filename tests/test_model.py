@@ -105,7 +105,7 @@ def test_a_relationship_one_visit_and_one_ambassador_build_every_document_type(
     note = texts["briefing-note"]
     assert "A friendly relationship with room to grow." in note
     assert "Ana Pérez" in note and "Luis Soto" in note
-    assert "One presidential visit" in note
+    assert "One high-level visit, by Ana Pérez (Astana, June 2015)." in note
     contents = PdfReader(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf").pages[0]
     entries = re.findall(r"(\d+)\. ([^.\n]+?) \.+ \d+", contents.extract_text())
     assert [title for _, title in entries] == [
