@@ -218,21 +218,25 @@ def new(root: Path, name: str | None, date: dt.date) -> int:
 
 def build_and_survive(
     project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
-) -> int:
+) -> tuple[int, str]:
     """Build once for a watcher or scheduler: report bad input and carry on.
 
-    A stop request is not survived: Interrupted reaches the loop, which ends.
+    Return the exit code and what the run did, in a few words for the scheduler's log: a run
+    whose bad data failed some documents built the others, and says so. A stop request is not
+    survived: Interrupted reaches the loop, which ends.
     """
     try:
-        return build(project, make_options(), strict, lock_timeout, False, stop)
+        result = _build(project, make_options(), strict, lock_timeout, False, stop)
     except Interrupted:
         raise
     except InputError as e:
         report_problems(e.problems)
-        return EXIT_INPUT
+        return EXIT_INPUT, "bad input; nothing was built"
     except Exception as e:  # an unattended loop must outlive any one run; say what happened
         log.error("run failed: %s: %s", type(e).__name__, e)
-        return EXIT_FAILED
+        return EXIT_FAILED, "the run failed; see the error above"
+    bad = f"; bad input in {len(result.input_errors)} place(s)" if result.input_errors else ""
+    return result.exit_code, _counts(result) + bad
 
 
 def report_warnings(problems: Sequence[Problem]) -> None:

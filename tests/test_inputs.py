@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import BUILD_DATE, Run
 from tests.test_model import MINIMAL, add_dataset
@@ -89,3 +92,20 @@ def test_a_missing_translation_fails_only_that_language(full_project: Path, cli:
     }
     reports = sorted(p.name for p in (full_project / "reports").glob("*.pdf"))
     assert reports == ["chile-russia-fact-sheet.en-GB.pdf", "chile-russia-fact-sheet.ru.draft.pdf"]
+
+
+def test_a_scheduled_run_says_what_it_built_despite_bad_data(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen.commands import build_and_survive
+    from briefgen.project import BuildOptions, Project
+    from briefgen.stopping import NEVER
+
+    monkeypatch.chdir(project)
+    edit(project / "data/chile-russia/visits.yaml", "date: 1993", "date: 1993-00")
+    options = BuildOptions(dt.date(2026, 11, 28), ("fact-sheet",))  # nothing to render
+    once = build_and_survive(Project(project), lambda: options, False, 0, NEVER)
+    assert once == (2, "0 built, 0 up to date, 1 failed; bad input in 1 place(s)")
+    (project / "data/reports.yaml").write_text("documents: [\n")
+    once = build_and_survive(Project(project), lambda: options, False, 0, NEVER)
+    assert once == (2, "bad input; nothing was built")
