@@ -55,6 +55,8 @@ def build(
 ) -> tuple[list[DocumentResult], list[str]]:
     """Build every selected document whose inputs changed; one failure does not stop the others.
 
+    A document that bad input stops (`inputs.rejected`) is failed without being rendered.
+
     Return a result per document and the errors of the run itself: the manifest could not be
     saved, or a superseded file removed. Those do not stop the run either (docs/scheduling.md).
     A stop request raises Interrupted; the documents finished by then are in the manifest.
@@ -70,10 +72,14 @@ def build(
     for doc in inputs.documents:
         plan = _plan(project, inputs.reports, doc, params)
         entry = manifest["documents"].get(doc.name)
-        if not options.force and _current(project, entry, plan, params):
+        rejected = inputs.rejected.get(doc.name)
+        if not rejected and not options.force and _current(project, entry, plan, params):
             results[doc.name] = up_to_date(project, doc.name, entry)
+            continue
+        reason = _reason(project, entry, plan, options.force)
+        if rejected:  # bad input: its previous PDF and manifest entry stay, to retry next run
+            results[doc.name] = _failure(project, doc, entry, reason, f"not built: {rejected}")
         else:
-            reason = _reason(project, entry, plan, options.force)
             jobs.append(Job(project, options, inputs, doc, plan, entry, reason))
 
     def record(outcome: Outcome) -> None:
@@ -171,14 +177,19 @@ def _crashed(job: Job, message: str) -> Outcome:
 
 
 def _failed(job: Job, message: str) -> DocumentResult:
+    return _failure(job.project, job.doc, job.previous, job.reason, message)
+
+
+def _failure(
+    project: Project, variant: Variant, previous: Entry | None, reason: str, message: str
+) -> DocumentResult:
     """A failed result that still describes the PDF left in place, if any."""
-    target = job.project.reports_dir / job.doc.output_name
-    before = job.previous or {}
+    before = previous or {}
     return DocumentResult(
-        job.doc.name,
-        target,
+        variant.name,
+        project.reports_dir / variant.output_name,
         "failed",
-        job.reason,
+        reason,
         pages=before.get("pages", 0),
         size=before.get("size", 0),
         edition=before.get("edition", 0),

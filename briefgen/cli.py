@@ -139,7 +139,7 @@ def _loop(
     if command == "schedule" and not (args.cron or args.every):
         raise UsageError("schedule needs --cron EXPRESSION (or --every DURATION)")
 
-    def once() -> int:
+    def once() -> tuple[int, str]:
         return commands.build_and_survive(project, options, args.strict, args.lock_timeout, stop)
 
     if command == "watch":

@@ -39,6 +39,17 @@ def build(
     stop: Stop | None = None,
 ) -> int:
     """Build what changed; report each document; with as_json, print build.json to stdout."""
+    return _build(project, options, strict, lock_timeout, as_json, stop).exit_code
+
+
+def _build(
+    project: Project,
+    options: BuildOptions,
+    strict: bool,
+    lock_timeout: float,
+    as_json: bool,
+    stop: Stop | None,
+) -> RunResult:
     from .run import run
     from .stopping import NEVER
 
@@ -51,30 +62,34 @@ def build(
         if as_json and summaries:  # even if build.json could not be written
             sys.stdout.write(summaries[-1])
     report_run(result, strict)
-    return result.exit_code
+    return result
 
 
 def report_run(result: RunResult, strict: bool) -> None:
-    """Log data warnings, one line per document, the run's own errors, and a summary line."""
+    """Log data warnings and errors, one line per document, the run's own errors, a summary."""
     report_warnings(result.problems)
+    for problem in result.input_errors:  # once each, though several documents may need the data
+        log.error("%s", problem)
     for document in result.documents:
         _report_document(document)
     for error in result.errors:
         log.error("%s", error)
-    counts = {
-        s: sum(d.status == s for d in result.documents) for s in ("built", "up to date", "failed")
-    }
     acknowledged = sum(p.acknowledged for p in result.problems)
     log.info(
-        "%d built, %d up to date, %d failed, %d warning(s)%s",
-        counts["built"],
-        counts["up to date"],
-        counts["failed"],
+        "%s, %d warning(s)%s",
+        _counts(result),
         result.warnings,
         f", {acknowledged} acknowledged" if acknowledged else "",
     )
-    if strict and result.warnings and not counts["failed"]:
+    failed = any(d.status == "failed" for d in result.documents)
+    if strict and result.warnings and not failed:
         log.error("--strict: %d warning(s) count as failure", result.warnings)
+
+
+def _counts(result: RunResult) -> str:
+    """Return "2 built, 1 up to date, 1 failed" for the documents of a run."""
+    statuses = ("built", "up to date", "failed")
+    return ", ".join(f"{sum(d.status == s for d in result.documents)} {s}" for s in statuses)
 
 
 def _report_document(result: DocumentResult) -> None:
@@ -105,6 +120,8 @@ def check(project: Project, options: BuildOptions, strict: bool) -> int:
     from .inputs import check as validate
 
     inputs = validate(project, options)
+    if inputs.errors:  # a build would fail only the documents they concern; a check fails
+        raise InputError(inputs.errors)
     report_warnings(inputs.problems)
     template_errors, template_warnings = check_templates(project, inputs, options.date)
     for message in template_warnings:
@@ -201,21 +218,25 @@ def new(root: Path, name: str | None, date: dt.date) -> int:
 
 def build_and_survive(
     project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
-) -> int:
+) -> tuple[int, str]:
     """Build once for a watcher or scheduler: report bad input and carry on.
 
-    A stop request is not survived: Interrupted reaches the loop, which ends.
+    Return the exit code and what the run did, in a few words for the scheduler's log: a run
+    whose bad data failed some documents built the others, and says so. A stop request is not
+    survived: Interrupted reaches the loop, which ends.
     """
     try:
-        return build(project, make_options(), strict, lock_timeout, False, stop)
+        result = _build(project, make_options(), strict, lock_timeout, False, stop)
     except Interrupted:
         raise
     except InputError as e:
         report_problems(e.problems)
-        return EXIT_INPUT
+        return EXIT_INPUT, "bad input; nothing was built"
     except Exception as e:  # an unattended loop must outlive any one run; say what happened
         log.error("run failed: %s: %s", type(e).__name__, e)
-        return EXIT_FAILED
+        return EXIT_FAILED, "the run failed; see the error above"
+    bad = f"; bad input in {len(result.input_errors)} place(s)" if result.input_errors else ""
+    return result.exit_code, _counts(result) + bad
 
 
 def report_warnings(problems: Sequence[Problem]) -> None:

@@ -43,7 +43,9 @@ exit codes:
   0    every document was built or up to date (or the check passed)
   1    a document failed to build, or --strict and there were warnings, or the
        build state or reports/build.json could not be written
-  2    usage, data or configuration error: nothing was built
+  2    usage, data or configuration error. Bad data fails only the documents
+       (or, for a missing translation, the languages) that need it; the others
+       are built. Bad usage or report definitions: nothing was built
   3    set-up failed (generate.py could not prepare its environment)
   4    another build held the lock for longer than --lock-timeout
   130  interrupted by SIGTERM or Ctrl-C: workers stopped, finished PDFs kept,

@@ -1,8 +1,12 @@
-"""Validate everything a run needs before anything is rendered: report definitions, data sets."""
+"""Validate everything a run needs before anything is rendered: report definitions, data sets.
+
+Bad definitions stop the run: nothing can be known without them. A bad data set fails only the
+variants built from it, and a text lacking a language only the variants in that language.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .config import ReportsFile
 from .errors import InputError, Problem
@@ -19,49 +23,81 @@ class Inputs:
     reports: ReportsFile
     variants: list[Variant]  # all of them, in definition order
     documents: list[Variant]  # the selected ones
-    datasets: dict[str, Briefing]
-    problems: list[Problem]
+    datasets: dict[str, Briefing]  # the valid ones
+    problems: list[Problem]  # warnings
+    errors: list[Problem] = field(default_factory=list)  # every error, each once, located
+    rejected: dict[str, str] = field(default_factory=dict)  # variant -> why bad input stops it
+
+
+@dataclass
+class _Findings:
+    """What validating the data sets found: models, warnings, errors, and who they stop."""
+
+    datasets: dict[str, Briefing] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    rejected: dict[str, str] = field(default_factory=dict)
 
 
 def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs:
     """Load and validate the report definitions and every data set the selected documents use.
 
-    A stop request is heard between data sets (Interrupted), so a large estate stops promptly.
+    Raise InputError only when the definitions themselves are bad (with every problem of every
+    data set too); otherwise the errors of the data sets are in the result, with the variants
+    they stop. A stop request is heard between data sets (Interrupted), so a large estate stops
+    promptly.
     """
-    from .validate import load_dataset
-
-    errors: list[Problem] = []
-    documents: list[Variant] = []
-    text_language = "en"  # until the definitions say otherwise
     try:
         reports, variants = load_variants(project)
-        text_language = reports.text_language
-        documents = select(variants, options.only)
-        names = sorted({d.document.data for d in documents})
     except InputError as e:  # still check every data set, to report every problem at once
-        errors += e.problems
         folders = project.data_dir.iterdir() if project.data_dir.is_dir() else []
         names = sorted(p.name for p in folders if (p / "sources.yaml").is_file())
-    datasets: dict[str, Briefing] = {}
-    problems: list[Problem] = []
+        found = _check_datasets(project, options, names, [], "en", stop)
+        raise InputError(e.problems + found.errors) from e
+    documents = select(variants, options.only)
+    names = sorted({d.document.data for d in documents})
+    found = _check_datasets(project, options, names, documents, reports.text_language, stop)
+    return Inputs(
+        reports, variants, documents, found.datasets, found.warnings, found.errors, found.rejected
+    )
+
+
+def _check_datasets(
+    project: Project,
+    options: BuildOptions,
+    names: list[str],
+    documents: list[Variant],
+    text_language: str,
+    stop: Stop,
+) -> _Findings:
+    from .validate import read_dataset
+
+    found = _Findings()
     for name in names:
         stop.check()
+        users = [d for d in documents if d.document.data == name]
         try:
-            languages = _languages(documents, name)
-            folder = project.data_dir / name
-            datasets[name], warnings = load_dataset(folder, options.date, languages, text_language)
-            problems += warnings
+            dataset = read_dataset(
+                project.data_dir / name, options.date, _languages(users), text_language
+            )
         except InputError as e:
-            errors += e.problems
-    if errors:
-        raise InputError(errors)
-    return Inputs(reports, variants, documents, datasets, problems)
+            found.errors += e.problems
+            reason = f"its data set {name} has {len(e.problems)} problem(s)"
+            found.rejected |= {v.name: reason for v in users}
+            continue
+        found.datasets[name] = dataset.briefing
+        found.warnings += dataset.warnings
+        for language, gaps in dataset.gaps.items():
+            found.errors += gaps
+            reason = f"its data set {name} lacks {language!r} text in {len(gaps)} place(s)"
+            found.rejected |= {v.name: reason for v in users if v.language == language}
+    return found
 
 
-def _languages(variants: list[Variant], dataset: str) -> dict[str, str]:
-    """Return each language the selected variants need from `dataset`, and which variants."""
+def _languages(variants: list[Variant]) -> dict[str, str]:
+    """Return each language `variants` need, and which of them need it."""
     users: dict[str, list[str]] = {}
     for v in variants:
-        if v.document.data == dataset and v.name not in users.get(v.language, []):
+        if v.name not in users.get(v.language, []):
             users.setdefault(v.language, []).append(v.name)
     return {language: ", ".join(names) for language, names in users.items()}

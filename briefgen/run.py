@@ -37,6 +37,8 @@ class RunResult:
     problems: list[Problem]
     exit_code: int = EXIT_OK
     errors: list[str] = field(default_factory=list)  # of the run itself, e.g. state not saved
+    # Located errors of data sets: they failed the documents that need them, not the run.
+    input_errors: list[Problem] = field(default_factory=list)
 
     @property
     def warnings(self) -> int:
@@ -54,7 +56,10 @@ def run(
     echo: Callable[[str], None] = lambda summary: None,
     stop: Stop = NEVER,
 ) -> RunResult:
-    """Build under the project lock; write reports/build.json; raise InputError on bad input.
+    """Build under the project lock; write reports/build.json; raise InputError on bad definitions.
+
+    Bad data fails only the documents that need it: they are reported failed, the others are
+    built, and the exit code is 2 (EXIT_INPUT).
 
     Once the lock is held, build.json says "running" before anything else is written, and at the
     end it holds the summary, so a monitor never reads an old success. If it cannot be written,
@@ -104,6 +109,8 @@ def _outcome(
         raise
     failed = any(r.status == "failed" for r in result.documents) or result.errors
     result.exit_code = EXIT_FAILED if failed or (strict and result.warnings) else EXIT_OK
+    if result.input_errors:  # bad input failed its documents only; the code still says so first
+        result.exit_code = EXIT_INPUT
     summary.finish(result)
     return result
 
@@ -149,9 +156,8 @@ class _Summary:
     def _json(self, result: RunResult, finished: str) -> str:
         warnings = [str(p) for p in result.problems]
         times = (self.started, finished)
-        return summary_json(
-            result.documents, self.date, warnings, result.exit_code, times, result.errors
-        )
+        errors = [str(p) for p in result.input_errors] + result.errors
+        return summary_json(result.documents, self.date, warnings, result.exit_code, times, errors)
 
     def _write(self, text: str) -> str | None:
         """Write build.json; return why it could not be, after removing any older one."""
@@ -180,7 +186,7 @@ def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunRes
     inputs = check(project, options, stop)
     stop.check()
     documents, errors = build(project, options, inputs, stop)
-    return RunResult(documents, inputs.problems, errors=errors)
+    return RunResult(documents, inputs.problems, errors=errors, input_errors=inputs.errors)
 
 
 @contextlib.contextmanager

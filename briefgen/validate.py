@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -34,16 +35,33 @@ def _message(msg: str, kind: str) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def load_dataset(
+@dataclass(frozen=True)
+class Dataset:
+    """A valid data set: its model, its warnings, and the texts lacking a language asked of it."""
+
+    briefing: Briefing
+    warnings: list[Problem]
+    # language -> every text lacking it, located: the variants in that language cannot be built
+    gaps: dict[str, list[Problem]]
+
+
+def load_dataset(folder: Path, build_date: dt.date) -> tuple[Briefing, list[Problem]]:
+    """Read and validate every section file of `folder`; return the model and its warnings."""
+    dataset = read_dataset(folder, build_date)
+    return dataset.briefing, dataset.warnings
+
+
+def read_dataset(
     folder: Path,
     build_date: dt.date,
     languages: dict[str, str] | None = None,
     text_language: str = "en",
-) -> tuple[Briefing, list[Problem]]:
-    """Read and validate every section file of `folder`; return the model and its warnings.
+) -> Dataset:
+    """Read and validate every section file of `folder`; raise InputError if it is not valid.
 
-    `languages` maps each language documents need from the data set to those documents: every
-    text lacking one of them is an error. None checks no language.
+    `languages` maps each language documents need from the data set to those documents; a text
+    lacking one of them is a gap of that language only, so the data set's other languages can
+    still be built. None checks no language. Gaps of an invalid data set are raised with the rest.
     """
     if not folder.is_dir():
         raise InputError([Problem(folder, 1, 1, "data set folder not found")])
@@ -55,15 +73,18 @@ def load_dataset(
         except ValidationError as e:
             problems.extend(pydantic_problems(doc, e))
     problems += _check_sources(sections, docs)
-    problems += _check_translations(sections, docs, languages or {}, text_language)
+    gaps = _check_translations(sections, docs, languages or {}, text_language)
     extras = _read_extra(folder / "extra", problems)
     runs = [p for doc in [*docs.values(), *extras.values()] for p in _check_runs(doc)]
-    problems += [p for p in runs if not p.warning]
-    if problems:
-        raise InputError(problems)
+    errors = [p for p in runs if not p.warning]
+    if problems or errors:
+        raise InputError([*problems, *(p for found in gaps.values() for p in found), *errors])
     extra = {name: doc.value for name, doc in extras.items()}
     briefing = Briefing.model_validate({**sections, "extra": extra})
-    return briefing, _check_quality(briefing, docs, build_date) + [p for p in runs if p.warning]
+    warnings = _check_quality(briefing, docs, build_date) + [p for p in runs if p.warning]
+    return Dataset(
+        briefing, warnings, {language: found for language, found in gaps.items() if found}
+    )
 
 
 def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
@@ -162,14 +183,16 @@ def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> lis
 
 def _check_translations(
     sections: dict[str, Model], docs: dict[str, Document], languages: dict[str, str], base: str
-) -> list[Problem]:
-    """Report every text lacking a language that a document asks of the data set."""
-    return [
-        docs[name].problem(loc, missing_message(language, users))
+) -> dict[str, list[Problem]]:
+    """Return, for each language a document asks of the data set, every text lacking it."""
+    return {
+        language: [
+            docs[name].problem(loc, missing_message(language, users))
+            for name, section in sections.items()
+            for loc in missing(section, language, base)
+        ]
         for language, users in languages.items()
-        for name, section in sections.items()
-        for loc in missing(section, language, base)
-    ]
+    }
 
 
 def _check_quality(briefing: Briefing, docs: dict[str, Document], today: dt.date) -> list[Problem]:

@@ -20,6 +20,7 @@ from .stopping import Stop
 
 log = logging.getLogger("briefgen")
 Timer = Callable[[dt.datetime], dt.datetime]
+Once = Callable[[], tuple[int, str]]  # one build: its exit code and what it did, in a few words
 # Group a burst of saves; rebuild about half a second after the last one, a second and a half at most.
 STEP_MS, DEBOUNCE_MS = 500, 1500
 
@@ -41,7 +42,7 @@ def watched_folders(project: Project) -> list[Path]:
     return sorted(f for f in folders if f.is_dir() and not f.is_relative_to(project.reports_dir))
 
 
-def watch(project: Project, once: Callable[[], int], stop: Stop) -> int:
+def watch(project: Project, once: Once, stop: Stop) -> int:
     """Build, then rebuild what changed after each burst of saves, until stopped."""
     log.info("watch started")
     try:
@@ -52,7 +53,7 @@ def watch(project: Project, once: Callable[[], int], stop: Stop) -> int:
     return 0
 
 
-def _watch(project: Project, once: Callable[[], int], stop: Stop) -> None:
+def _watch(project: Project, once: Once, stop: Stop) -> None:
     from watchfiles import watch as changes
 
     once()
@@ -104,7 +105,7 @@ def _duration(text: str) -> dt.timedelta:
 
 
 def schedule(
-    once: Callable[[], int],
+    once: Once,
     next_run: Timer,
     stop: Stop,
     now: Callable[[], dt.datetime] = dt.datetime.now,
@@ -118,7 +119,8 @@ def schedule(
             if stop.wait(max(0.0, (when - now()).total_seconds())):
                 break
             log.info("scheduled run started at %s", now().isoformat(sep=" ", timespec="seconds"))
-            log.info("scheduled run finished: exit code %d", once())
+            code, outcome = once()  # exit code 2 may still have built every other document
+            log.info("scheduled run finished: exit code %d (%s)", code, outcome)
     except Interrupted as e:
         _interrupted(e)
     log.info("scheduler stopped (%s)", stop.name)

@@ -278,7 +278,8 @@ def test_watch_rebuilds_after_a_save_and_survives_errors(project: Path) -> None:
         lines.wait_for(r"changed: .*visits.yaml")
         lines.wait_for(r"3 built, 0 up to date, 0 failed")
         visits.write_text("visits: [\n")
-        lines.wait_for(r"problem\(s\) found; nothing was built")
+        lines.wait_for(r"^error: .*data/chile-russia/visits.yaml:2:1: YAML syntax")
+        lines.wait_for(r"0 built, 0 up to date, 3 failed")  # every document of the data set
         visits.write_text(original)
         lines.wait_for(r"3 built, 0 up to date, 0 failed")
         assert "Santiago, Chile" in text_of(project / NOTE)
@@ -372,7 +373,13 @@ def test_build_json_reports_bad_input_too(project: Path, cli: Cli) -> None:
     (project / "data/chile-russia/visits.yaml").write_text("visits: [\n")
     assert cli(project, "--date", BUILD_DATE).code == 2
     summary = json.loads((project / "reports/build.json").read_text())
-    assert summary["exit_code"] == 2 and summary["documents"] == []
+    assert summary["exit_code"] == 2 and summary["counts"]["failed"] == 3
     assert "visits.yaml" in summary["errors"][0]
     printed = cli(project, "--date", BUILD_DATE, "--json")
     assert printed.code == 2 and json.loads(printed.out)["exit_code"] == 2
+    # Broken definitions stop the whole run: no document can be known.
+    (project / "data/reports.yaml").write_text("documents: [\n")
+    assert cli(project, "--date", BUILD_DATE).code == 2
+    summary = json.loads((project / "reports/build.json").read_text())
+    assert summary["exit_code"] == 2 and summary["documents"] == []
+    assert "reports.yaml" in summary["errors"][0]
