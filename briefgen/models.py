@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from .localise import Name, Text
+from .localise import Name, Prose, Text
 
 Plain = Annotated[str, Field(min_length=1)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -153,7 +153,9 @@ class Visit(Model):
 class VisitsSection(Section):
     """visits.yaml: high-level (head of state) visits."""
 
-    summary: Text | None = Field(None, description="One paragraph introducing the visits.")
+    summary: Prose | None = Field(
+        None, description="One paragraph introducing the visits (Markdown: emphasis, links, lists)."
+    )
     visits: list[Visit] = Field(
         default_factory=list,
         description="The visits, in any order (documents sort them by date).",
@@ -164,7 +166,9 @@ class Ambassador(Model):
     name: Name = Field(description="Full name.")
     start: PartialDate = Field(description="Start of the term.")
     end: PartialDate | None = Field(None, description="Omit while the ambassador is serving.")
-    note: Text | None = Field(None, description="A remark printed under the name.")
+    note: Prose | None = Field(
+        None, description="A remark printed under the name (Markdown: emphasis, links)."
+    )
     acknowledged: list[Literal["term-overlap"]] = Field(
         default_factory=list,
         description="Data-quality warnings checked against the source and kept on purpose.",
@@ -222,7 +226,9 @@ class RelationshipSection(Section):
     diplomatic_relations: Text = Field(
         description="One sentence on the state of diplomatic relations."
     )
-    characterisation: Text = Field(description="How the source characterises the relationship.")
+    characterisation: Prose = Field(
+        description="How the source characterises the relationship (Markdown: emphasis, links)."
+    )
     parties: Parties = Field(description="The two countries of the relationship.")
     cooperation: list[Text] = Field(
         default_factory=list, description="Fields of cooperation, lower case unless a proper noun."
@@ -244,7 +250,9 @@ class Milestone(Model):
     )
     status: Literal["held", "cancelled"] = Field("held", description="Whether it took place.")
     organiser: Text | None = Field(None, description="Who organised the event, if the source says.")
-    note: Text | None = Field(None, description="A remark printed under the entry.")
+    note: Prose | None = Field(
+        None, description="A remark printed under the entry (Markdown: emphasis, links)."
+    )
     illustrative: bool = Field(False, description="True for anything not taken from a source.")
 
 
@@ -274,7 +282,9 @@ class TradeSection(Section):
     members: list[Member] = Field(
         default_factory=list, description="The partner's member states, if it is a union."
     )
-    advocacy: Text = Field(description="What Chile does to advance the objective.")
+    advocacy: Prose = Field(
+        description="What Chile does to advance the objective (Markdown: emphasis, links)."
+    )
     lines_to_take: list[Text] = Field(
         default_factory=list, description="Chile's line to take, each line grounded in the source."
     )
@@ -284,8 +294,10 @@ class TradeSection(Section):
     goal_short: Text | None = Field(
         None, description="The goal in a few words, for the fact sheet; omit to leave it out."
     )
-    next_steps: Text | None = Field(
-        None, description="What comes next, as far as the source says; omit when it says nothing."
+    next_steps: Prose | None = Field(
+        None,
+        description="What comes next, as far as the source says; omit when it says nothing "
+        "(Markdown: emphasis, links).",
     )
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem
-from .localise import missing, missing_message
+from .localise import Prose, missing, missing_message
 from .models import REQUIRED, SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
+from .prose import printed_text, refusals
 
 # A line breaks only at a space (a no-break space joins), so a run of other characters is one
 # unit. A line of body text holds about LINE_CHARS; MAX_RUN bounds the time to lay one out.
@@ -57,13 +58,16 @@ def load_dataset(
     problems += _check_sources(sections, docs)
     problems += _check_translations(sections, docs, languages or {}, text_language)
     extras = _read_extra(folder / "extra", problems)
-    runs = [p for doc in [*docs.values(), *extras.values()] for p in _check_runs(doc)]
+    prose = {name: dict(_prose(section, ())) for name, section in sections.items()}
+    runs = [p for name, doc in docs.items() for p in _check_runs(doc, prose.get(name, {}))]
+    runs += [p for doc in extras.values() for p in _check_runs(doc)]
     problems += [p for p in runs if not p.warning]
     if problems:
         raise InputError(problems)
     extra = {name: doc.value for name, doc in extras.items()}
     briefing = Briefing.model_validate({**sections, "extra": extra})
-    return briefing, _check_quality(briefing, docs, build_date) + [p for p in runs if p.warning]
+    warnings = _check_quality(briefing, docs, build_date) + _check_markdown(prose, docs)
+    return briefing, warnings + [p for p in runs if p.warning]
 
 
 def _read_sections(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
@@ -102,16 +106,18 @@ def _read_extra(folder: Path, problems: list[Problem]) -> dict[str, Document]:
     return extra
 
 
-def _check_runs(doc: Document) -> list[Problem]:
+def _check_runs(doc: Document, markdown: Collection[Loc] = ()) -> list[Problem]:
     """Report texts with a run of characters that no line can break at.
 
     Longer than a printed line, the run is broken at an arbitrary character (in a table) or runs
     into the margin: a warning, except in a URL. Longer than MAX_RUN, an error: WeasyPrint's time
     to fit such a run into a table cell grows with the square of its length (docs/templates.md).
+    A Markdown text (at a place in `markdown`) is measured as printed: a link's address is not.
     """
     problems = []
     for loc, text in _texts(doc.value, ()):
-        run = max(_UNBROKEN.findall(text), key=len, default="")
+        printed = printed_text(text) if loc in markdown else text
+        run = max(_UNBROKEN.findall(printed), key=len, default="")
         start = f"“{run[:24]}…”"
         if len(run) > MAX_RUN:
             message = (
@@ -143,6 +149,32 @@ def _texts(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
 def _is_url(loc: Loc) -> bool:
     key = next((part for part in reversed(loc) if isinstance(part, str)), "")
     return key in ("url", "urls") or key.endswith(("_url", "_urls"))
+
+
+def _prose(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Yield every Markdown text of a validated model (each language's) with its place in the file."""
+    if isinstance(value, Prose):
+        forms = value.forms
+        texts = {loc: forms} if isinstance(forms, str) else {(*loc, k): v for k, v in forms.items()}
+        yield from texts.items()
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _prose(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _prose(item, (*loc, index))
+
+
+def _check_markdown(
+    prose: Mapping[str, Mapping[Loc, str]], docs: Mapping[str, Document]
+) -> list[Problem]:
+    """Warn about Markdown that is printed as text: links elsewhere, images, raw HTML, headings."""
+    return [
+        docs[name].problem(loc, f"Markdown: {what}", warning=True)
+        for name, texts in prose.items()
+        for loc, text in texts.items()
+        for what in refusals(text)
+    ]
 
 
 def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:
