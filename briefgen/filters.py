@@ -11,7 +11,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .models import PartialDate
+from .models import PartialDate, section_template
 from .prose import render_block, render_inline
 
 
@@ -129,4 +129,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "css_counters": css_counters,
     "markdown": markdown,
     "markdown_inline": markdown_inline,
+    "section_template": section_template,
 }

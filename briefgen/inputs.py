@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import ReportsFile
+from .data import Loc, read_yaml
 from .errors import InputError, Problem
-from .models import Briefing
+from .models import Briefing, free_id, unknown_free_section
 from .project import BuildOptions, Project
 from .stopping import NEVER, Stop
 from .variants import Variant, load_variants, select
@@ -53,9 +54,30 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
             problems += warnings
         except InputError as e:
             errors += e.problems
+    if not errors:
+        errors = _check_free_sections(project, reports, datasets)
     if errors:
         raise InputError(errors)
     return Inputs(reports, variants, documents, datasets, problems)
+
+
+def _check_free_sections(
+    project: Project, reports: ReportsFile, datasets: dict[str, Briefing]
+) -> list[Problem]:
+    """Check that each free section a document lists (free:ID) is in its data set's analysis.yaml."""
+    found: list[tuple[Loc, str]] = []
+    for i, d in enumerate(reports.documents):
+        if (briefing := datasets.get(d.data)) is None:
+            continue
+        ids = {s.id for s in briefing.analysis.sections} if briefing.analysis else set()
+        for j, name in enumerate(d.sections or []):
+            if (wanted := free_id(name)) is not None and wanted not in ids:
+                message = unknown_free_section(wanted, briefing, f"data/{d.data}/analysis.yaml")
+                found.append((("documents", i, "sections", j), message))
+    if not found:
+        return []
+    doc = read_yaml(project.reports_file)  # read again only to locate the problems
+    return [doc.problem(loc, message) for loc, message in found]
 
 
 def _languages(variants: list[Variant], dataset: str) -> dict[str, str]:

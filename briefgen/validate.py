@@ -13,7 +13,16 @@ from pydantic import BaseModel, ValidationError
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem
 from .localise import Prose, missing, missing_message
-from .models import REQUIRED, SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
+from .models import (
+    REQUIRED,
+    SECTIONS,
+    AmbassadorsSection,
+    Analysis,
+    Briefing,
+    Model,
+    Section,
+    SourcesSection,
+)
 from .prose import printed_text, refusals
 
 # A line breaks only at a space (a no-break space joins), so a run of other characters is one
@@ -55,7 +64,7 @@ def load_dataset(
             sections[name] = SECTIONS[name].model_validate(doc.value)
         except ValidationError as e:
             problems.extend(pydantic_problems(doc, e))
-    problems += _check_sources(sections, docs)
+    problems += _check_sources(sections, docs) + _check_free_ids(sections, docs)
     problems += _check_translations(sections, docs, languages or {}, text_language)
     extras = _read_extra(folder / "extra", problems)
     prose = {name: dict(_prose(section, ())) for name, section in sections.items()}
@@ -177,19 +186,40 @@ def _check_markdown(
     ]
 
 
+def _located(sections: Mapping[str, Model]) -> Iterator[tuple[str, Loc, Section]]:
+    """Yield each dated section with its file and its place there: a file's, or a free section's."""
+    for name, model in sections.items():
+        if isinstance(model, Section):
+            yield name, (), model
+        elif isinstance(model, Analysis):
+            yield from ((name, ("sections", i), s) for i, s in enumerate(model.sections))
+
+
 def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:
     """Check that every valid section cites a source that sources.yaml (if valid) defines."""
     if not isinstance(sources := sections.get("sources"), SourcesSection):
         return []
     known = {s.id for s in sources.sources}
     problems = []
-    for name, section in sections.items():
-        doc = docs[name]
-        source = getattr(section, "source", None)
-        if source is not None and source not in known:
-            message = f"unknown source {source!r}; sources.yaml defines {', '.join(sorted(known))}"
-            problems.append(doc.problem(("source",), message))
+    for name, loc, section in _located(sections):
+        if section.source not in known:
+            source, defined = section.source, ", ".join(sorted(known))
+            message = f"unknown source {source!r}; sources.yaml defines {defined}"
+            problems.append(docs[name].problem((*loc, "source"), message))
     return problems
+
+
+def _check_free_ids(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:
+    """Check that no two free sections share an id: a document names them by it."""
+    analysis = sections.get("analysis")
+    ids = [s.id for s in analysis.sections] if isinstance(analysis, Analysis) else []
+    return [
+        docs["analysis"].problem(
+            ("sections", i, "id"), f"id {id_!r} is already used by sections.{ids.index(id_)}"
+        )
+        for i, id_ in enumerate(ids)
+        if id_ in ids[:i]
+    ]
 
 
 def _check_translations(
@@ -208,18 +238,17 @@ def _check_quality(briefing: Briefing, docs: dict[str, Document], today: dt.date
     problems: list[Problem] = []
     if briefing.ambassadors is not None:
         problems += _check_terms(briefing.ambassadors, docs["ambassadors"])
-    for name, doc in docs.items():
-        section = getattr(briefing, name)
-        as_of, review_by = getattr(section, "as_of", None), getattr(section, "review_by", None)
-        if as_of and as_of > today:
+    for name, loc, section in _located({name: getattr(briefing, name) for name in docs}):
+        as_of, review_by, doc = section.as_of, section.review_by, docs[name]
+        if as_of > today:
             message = f"as_of {as_of} is after the build date {today}"
-            problems.append(doc.problem(("as_of",), message, warning=True))
+            problems.append(doc.problem((*loc, "as_of"), message, warning=True))
         if review_by and review_by < today:
             message = (
                 f"past its review date ({review_by}): check the section against its source, "
                 "then update as_of and review_by"
             )
-            problems.append(doc.problem(("review_by",), message, warning=True))
+            problems.append(doc.problem((*loc, "review_by"), message, warning=True))
     return problems
 
 

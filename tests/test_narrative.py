@@ -1,4 +1,4 @@
-"""Narrative text: Markdown in data texts, rendered safely."""
+"""Narrative text: Markdown in data texts, rendered safely, and free sections of a data set."""
 
 from __future__ import annotations
 
@@ -18,6 +18,24 @@ Cli = Callable[..., Run]
 
 NOTE = "reports/chile-russia-briefing-note.en-GB"
 SHEET = "reports/chile-russia-fact-sheet.en-GB"
+ANALYSIS = """\
+sections:
+  - id: outlook
+    title: Outlook for the relationship
+    source: embassy-bilateral
+    as_of: 2026-11-01
+    body: |
+      The desk expects *slow* progress, and **no timetable**.
+
+      - a first reason
+      - a second reason, from [the embassy](https://chile.gob.cl/rusia/)
+"""
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
 
 
 def set_english(project: Path, file: str, key: str, text: str) -> None:
@@ -34,6 +52,15 @@ def set_characterisation(project: Path, text: str) -> None:
     set_english(project, "relationship.yaml", "characterisation", text)
 
 
+def list_sections(project: Path, sections: str) -> None:
+    """Give the briefing note a `sections:` list."""
+    edit(
+        project / "data/reports.yaml",
+        "    page_budget: 4\n",
+        f"    page_budget: 4\n    sections: {sections}\n",
+    )
+
+
 def pdf_text(path: Path) -> str:
     raw = "\n".join(page.extract_text() for page in PdfReader(path).pages)
     return " ".join(re.sub(r"-\n", "", raw).split())
@@ -48,6 +75,23 @@ def web_links(path: Path) -> list[str]:
             if "/URI" in action:
                 found.append(str(action["/URI"]))
     return found
+
+
+def bookmarks(path: Path) -> list[tuple[str, int]]:
+    reader = PdfReader(path)
+    flat: list[tuple[str, int]] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                flat.append(
+                    (str(item.title), cast(int, reader.get_destination_page_number(item)) + 1)
+                )
+
+    walk(reader.outline)
+    return flat
 
 
 # The Markdown renderer, alone.
@@ -157,3 +201,113 @@ def test_a_javascript_link_is_not_a_link(project: Path, cli: Cli) -> None:
     text = pdf_text(project / f"{SHEET}.pdf")
     assert "A [frank](javascript:alert(1)) and [open](file:///etc/passwd) one." in text
     assert web_links(project / f"{SHEET}.pdf") == []
+
+
+# Free sections.
+
+
+def test_a_free_section_has_its_title_contents_entry_bookmark_and_citation(
+    project: Path, cli: Cli
+) -> None:
+    (project / "data/chile-russia/analysis.yaml").write_text(ANALYSIS, "utf-8")
+    list_sections(project, "[overview, visits, free:outlook, milestones, sources]")
+    run = cli(project, "--date", BUILD_DATE, "--html", "--strict")
+    assert run.code == 0, run.err
+    pdf = project / f"{NOTE}.pdf"
+    marks = bookmarks(pdf)
+    assert [title for title, _ in marks][3:] == [
+        "1. Relationship overview",
+        "2. High-level visits",
+        "3. Outlook for the relationship",
+        "4. Recent milestones",
+        "5. Sources",
+    ]
+    page = dict(marks)["3. Outlook for the relationship"]
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(pdf).pages]
+    contents = re.search(r"3\. Outlook for the relationship \.+ (\d+)", pages[0])
+    assert contents and contents[1] == str(page), pages[0]  # the page the heading lands on
+    body = pages[page - 1]
+    assert re.search(
+        r"3\. Outlook for the relationship The desk expects slow progress.*a second reason, "
+        r"from the embassy Source \[1\], checked against it on 1 November 2026\.",
+        body,
+    ), body
+    # The sources list names it among the sections checked against its source, on its date.
+    assert "Checked on 1 November 2026 for Outlook for the relationship." in pdf_text(pdf)
+    # A document that does not list the free section does not show it.
+    assert "Outlook" not in pdf_text(project / f"{SHEET}.pdf")
+
+
+def test_a_free_section_marked_above_a_release_is_left_out_with_its_title(
+    project: Path, cli: Cli
+) -> None:
+    (project / "data/chile-russia/analysis.yaml").write_text(ANALYSIS, "utf-8")
+    list_sections(project, "[overview, free:outlook, sources]")
+    edit(
+        project / "data/reports.yaml",
+        "    page_budget: 4\n",
+        "    page_budget: 4\n    section_markings: {free:outlook: INTERNAL}\n    releasable_at: [PUBLIC]\n",
+    )
+    run = cli(project, "--date", BUILD_DATE, "--strict", "--only", "briefing-note")
+    assert run.code == 0, run.err
+    internal = pdf_text(project / f"{NOTE}.pdf")
+    public = pdf_text(project / f"{NOTE}.releasable-public.pdf")
+    assert "Outlook for the relationship" in internal and "INTERNAL" in internal
+    assert "Outlook" not in public
+
+
+def test_an_unknown_free_section_is_a_located_error(project: Path, cli: Cli) -> None:
+    (project / "data/chile-russia/analysis.yaml").write_text(ANALYSIS, "utf-8")
+    list_sections(project, "[overview, free:outlok, sources]")
+    text = (project / "data/reports.yaml").read_text("utf-8")
+    line = text[: text.index("free:outlok")].count("\n") + 1
+    col = text.index("free:outlok") - text.rfind("\n", 0, text.index("free:outlok"))
+    run = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
+    assert run.code == 2
+    assert (
+        f"error: data/reports.yaml:{line}:{col}: documents.0.sections.1: no free section "
+        "'outlok' in data/chile-russia/analysis.yaml; it defines outlook"
+    ) in run.err, run.err
+    assert not (project / f"{NOTE}.pdf").exists()
+    # In a template's own list, it fails that document at the line that asks for it.
+    edit(project / "data/reports.yaml", "free:outlok", "free:outlook")
+    edit(project / "templates/briefing-note.html", '["overview",', '["overview", "free:nope",')
+    edit(project / "data/reports.yaml", "    sections: [overview, free:outlook, sources]\n", "")
+    run = cli(project, "check", "--only", "briefing-note")
+    assert run.code == 1
+    assert (
+        "error: briefing-note.en-GB: templates/base.html:17: no free section 'nope' in the data "
+        "set's analysis.yaml; it defines outlook"
+    ) in run.err, run.err
+
+
+def test_free_sections_are_validated_like_other_sections(project: Path, cli: Cli) -> None:
+    doubled = ANALYSIS + ANALYSIS.removeprefix("sections:\n").replace(
+        "source: embassy-bilateral", "source: embassy"
+    )
+    (project / "data/chile-russia/analysis.yaml").write_text(doubled, "utf-8")
+    run = cli(project, "check")
+    assert run.code == 2
+    assert (
+        "error: data/chile-russia/analysis.yaml:11:5: sections.1.id: id 'outlook' is already "
+        "used by sections.0"
+    ) in run.err, run.err
+    assert (
+        "error: data/chile-russia/analysis.yaml:13:5: sections.1.source: unknown source "
+        "'embassy'; sources.yaml defines embassy-bilateral"
+    ) in run.err, run.err
+
+
+def test_the_scaffold_shows_a_free_section_that_checks(project: Path, cli: Cli) -> None:
+    assert cli(project, "new", "chile-peru", "--date", BUILD_DATE).code == 0
+    folder = project / "data/chile-peru"
+    relationship = (folder / "relationship.yaml").read_text("utf-8")
+    example = relationship[relationship.index("# analysis.yaml") :]
+    lines = [line[4:] for line in example.splitlines() if line.startswith("#   ")]
+    (folder / "analysis.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    reports = project / "data/reports.yaml"
+    edit(
+        reports, "    # sections: [overview, free:outlook", "    sections: [overview, free:outlook"
+    )
+    run = cli(project, "check", "--date", BUILD_DATE, "--only", "chile-peru-briefing-note")
+    assert run.code == 0 and "warning:" not in run.err, run.err
