@@ -25,7 +25,7 @@ SYSTEM_LIBRARIES = {
     "harfbuzz-subset": "libharfbuzz-subset0",
 }
 MODULES = {
-    (): ["weasyprint", "jinja2", "yaml", "pydantic", "babel"],
+    (): ["weasyprint", "jinja2", "yaml", "pydantic", "babel", "markdown_it"],
     ("test",): ["pytest", "pypdf"],
 }
 

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem, display_path
 from .localise import LANGUAGE_TAG, Text, primary
-from .models import Model, Plain, Slug
+from .models import FREE, SLUG, Model, Plain, Slug, section_template
 from .project import Project
 from .trust import is_relative_name, within
 from .validate import pydantic_problems
@@ -52,7 +52,17 @@ def _css_value(value: str) -> str:
     return value
 
 
+def _section_name(value: str) -> str:
+    if value == FREE.removesuffix(":"):
+        raise ValueError(f"{value!r} renders free sections: list one as {FREE}ID")
+    return value
+
+
 ProjectPath = Annotated[str, AfterValidator(_project_path)]
+# A section template's name, or "free:ID" for a free section of the data set (analysis.yaml).
+SectionName = Annotated[
+    str, Field(pattern=f"^(?:{FREE})?{SLUG[1:]}"), AfterValidator(_section_name)
+]
 TemplateName = Annotated[Plain, AfterValidator(_template_name)]
 CssValue = Annotated[str, AfterValidator(_css_value)]
 
@@ -108,7 +118,7 @@ class DocumentDef(Model):
     marking: MarkingName | None = Field(
         None, description="The document's own handling marking; default: the lowest of the scale."
     )
-    section_markings: dict[Slug, MarkingName] = Field(
+    section_markings: dict[SectionName, MarkingName] = Field(
         default_factory=dict,
         description="Markings of sections (or key-points) above the document's own marking.",
     )
@@ -123,10 +133,11 @@ class DocumentDef(Model):
     page_budget: int | None = Field(
         None, ge=1, description="Most pages the document may have; more is a warning."
     )
-    sections: list[Slug] | None = Field(
+    sections: list[SectionName] | None = Field(
         None,
         min_length=1,
-        description="Section templates (sections/NAME.html) in order; default: the template's.",
+        description="Section templates (sections/NAME.html), or free sections of the data set "
+        "(free:ID), in order; default: the template's.",
     )
     style: dict[CssName, CssValue] = Field(
         default_factory=dict, description="CSS custom properties, e.g. accent: '#005a9c'."
@@ -273,11 +284,11 @@ def _check_templates(reports: ReportsFile, doc: Document, project: Project) -> l
     for i, d in enumerate(reports.documents):
         wanted: list[tuple[Loc, str]] = [(("documents", i, "template"), d.template)]
         wanted += [
-            (("documents", i, "sections", j), f"sections/{s}.html")
+            (("documents", i, "sections", j), section_template(s))
             for j, s in enumerate(d.sections or [])
         ]
         for key in d.section_markings:
-            parts = (f"sections/{key}.html", f"partials/{key}.html")
+            parts = (section_template(key), f"partials/{key}.html")
             if not any((folder / part).is_file() for folder in folders for part in parts):
                 message = f"no section or part {key!r}: found no {' or '.join(parts)}"
                 problems.append(doc.problem(("documents", i, "section_markings", key), message))

@@ -16,12 +16,14 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from .localise import Text
+from .localise import Prose, Text
 from .output import write_atomic
 
 # When a section was checked, and how documents name the visits, are not changes of content.
 IGNORED_KEYS = {"as_of", "review_by", "described_as"}
 FLAGS = ("illustrative", "unverified")  # a fact's provenance, labelled wherever it is shown
+# Fields added by later versions, at their default: no change, since older snapshots lack them.
+ADDED_FIELDS = {"unverified": False, "analysis": None}
 Path_ = tuple[str, ...]
 
 
@@ -52,7 +54,8 @@ def _model(model: BaseModel, text: str) -> dict[str, Any] | None:
         value = getattr(model, name)
         if _is_text(info.annotation):
             items = value if isinstance(value, list) else [value]
-            shown_items = [v for v in items if isinstance(v, str) and _in(v, text)]
+            markdown = _is_text(info.annotation, Prose)
+            shown_items = [v for v in items if isinstance(v, str) and _shown(v, text, markdown)]
             if shown_items:
                 kept[name] = shown_items if isinstance(value, list) else shown_items[0]
         elif isinstance(value, BaseModel):
@@ -80,10 +83,19 @@ def _label_shown(item: BaseModel, text: str) -> bool:
     return not names or _in(names[0], text)
 
 
-def _is_text(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, Text):
+def _is_text(annotation: Any, kind: type[Text] = Text) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, kind):
         return True
-    return any(_is_text(arg) for arg in get_args(annotation))
+    return any(_is_text(arg, kind) for arg in get_args(annotation))
+
+
+def _shown(value: str, text: str, markdown: bool) -> bool:
+    """True when the document's text contains `value`, or for Markdown, the words it prints."""
+    if _in(value, text):
+        return True
+    from .prose import printed_text
+
+    return markdown and _in(printed_text(value), text)
 
 
 def _json(value: Any, text: str) -> Any:
@@ -156,8 +168,8 @@ def _walk(
         if flag := next((f for f in FLAGS if value.get(f) is True), None):
             flags[path] = flag
         for key in sorted(value):
-            # An unset flag added by a later version is no change: old snapshots lack the key.
-            if key not in IGNORED_KEYS and not (key == "unverified" and value[key] is False):
+            added = key in ADDED_FIELDS and value[key] == ADDED_FIELDS[key]
+            if key not in IGNORED_KEYS and not added:
                 _walk(value[key], (*path, key), flat, items, flags)
     elif isinstance(value, list):
         labels = [_label(item, index) for index, item in enumerate(value)]

@@ -11,7 +11,8 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from .models import PartialDate
+from .models import PartialDate, section_template
+from .prose import render_block, render_inline
 
 
 def format_date(value: dt.date | PartialDate | str, locale: str, style: str = "long") -> str:
@@ -89,6 +90,17 @@ def css_counters(label: str) -> Markup:
     return Markup(" ".join(values) or '""')
 
 
+def markdown(text: str) -> Markup:
+    """Return a Markdown data text as HTML blocks: paragraphs, lists, emphasis, links (prose.py)."""
+    # str() first, so that an undefined value raises its own error, naming what is missing.
+    return render_block(str(text))
+
+
+def markdown_inline(text: str) -> Markup:
+    """Return a Markdown data text as inline HTML, for a sentence or a cell: no <p> (prose.py)."""
+    return render_inline(str(text))
+
+
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -115,4 +127,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "keep_together": keep_together,
     "count": _with_locale(format_count),
     "css_counters": css_counters,
+    "markdown": markdown,
+    "markdown_inline": markdown_inline,
+    "section_template": section_template,
 }

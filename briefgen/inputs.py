@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .config import ReportsFile
+from .data import Loc, read_yaml
 from .errors import InputError, Problem
-from .models import Briefing
+from .models import Briefing, free_id, unknown_free_section
 from .project import BuildOptions, Project
 from .stopping import NEVER, Stop
 from .variants import Variant, load_variants, select
@@ -57,6 +58,7 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
     documents = select(variants, options.only)
     names = sorted({d.document.data for d in documents})
     found = _check_datasets(project, options, names, documents, reports.text_language, stop)
+    _check_free_sections(project, reports, documents, found)
     return Inputs(
         reports, variants, documents, found.datasets, found.warnings, found.errors, found.rejected
     )
@@ -92,6 +94,31 @@ def _check_datasets(
             reason = f"its data set {name} lacks {language!r} text in {len(gaps)} place(s)"
             found.rejected |= {v.name: reason for v in users if v.language == language}
     return found
+
+
+def _check_free_sections(
+    project: Project, reports: ReportsFile, documents: list[Variant], found: _Findings
+) -> None:
+    """Reject the documents that list a free section (free:ID) their data set does not have."""
+    index = {d.name: i for i, d in enumerate(reports.documents)}
+    missing: list[tuple[Loc, str, Variant]] = []
+    for v in documents:
+        if (briefing := found.datasets.get(v.document.data)) is None:
+            continue
+        ids = {s.id for s in briefing.analysis.sections} if briefing.analysis else set()
+        for j, name in enumerate(v.document.sections or []):
+            if (wanted := free_id(name)) is not None and wanted not in ids:
+                where = f"data/{v.document.data}/analysis.yaml"
+                message = unknown_free_section(wanted, briefing, where)
+                missing.append((("documents", index[v.document.name], "sections", j), message, v))
+    if not missing:
+        return
+    doc = read_yaml(project.reports_file)  # read again only to locate the problems
+    for loc, message, v in missing:
+        problem = doc.problem(loc, message)
+        if problem not in found.errors:
+            found.errors.append(problem)
+        found.rejected[v.name] = f"it lists a free section its data set does not have ({message})"
 
 
 def _languages(variants: list[Variant]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Text in several languages: the Text and Name field types, and localising a validated model.
+"""Text in several languages: the Text, Name and Prose field types, and localising a validated model.
 
 A Text field holds either a plain string, written in the project's `text_language`, or a mapping
 of language tag to text ({en: Moscow, es: Moscú, ru: Москва}). A Name field is the same, except
@@ -106,6 +106,23 @@ class Name(Text):
 
     __slots__ = ()
     neutral = True
+
+
+class Prose(Text):
+    """A longer text that may carry Markdown (paragraphs, emphasis, lists, links): see prose.py.
+
+    Translated like any Text; templates print it with the `markdown` or `markdown_inline` filter.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        json_schema = super().__get_pydantic_json_schema__(schema, handler)
+        for branch in json_schema["anyOf"]:
+            texts = branch if branch["type"] == "string" else branch["additionalProperties"]
+            texts["contentMediaType"] = "text/markdown"
+        return json_schema
 
 
 def missing(value: Any, language: str, text_language: str, loc: Loc = ()) -> Iterator[Loc]:

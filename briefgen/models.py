@@ -21,10 +21,12 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from .localise import Name, Text
+from .errors import TemplateError
+from .localise import Name, Prose, Text
 
 Plain = Annotated[str, Field(min_length=1)]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG)]
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -203,7 +205,9 @@ class VisitsSection(Section):
         description="How documents name the visits: presidential visits when every one is a "
         "head of state's visit.",
     )
-    summary: Text | None = Field(None, description="One paragraph introducing the visits.")
+    summary: Prose | None = Field(
+        None, description="One paragraph introducing the visits (Markdown: emphasis, links, lists)."
+    )
     visits: list[Visit] = Field(
         default_factory=list,
         description="The visits, in any order (documents sort them by date).",
@@ -214,7 +218,9 @@ class Ambassador(Fact):
     name: Name = Field(description="Full name.")
     start: PartialDate = Field(description="Start of the term.")
     end: PartialDate | None = Field(None, description="Omit while the ambassador is serving.")
-    note: Text | None = Field(None, description="A remark printed under the name.")
+    note: Prose | None = Field(
+        None, description="A remark printed under the name (Markdown: emphasis, links)."
+    )
     acknowledged: list[Literal["term-overlap"]] = Field(
         default_factory=list,
         description="Data-quality warnings checked against the source and kept on purpose.",
@@ -270,7 +276,9 @@ class RelationshipSection(Section):
     diplomatic_relations: Text = Field(
         description="One sentence on the state of diplomatic relations."
     )
-    characterisation: Text = Field(description="How the source characterises the relationship.")
+    characterisation: Prose = Field(
+        description="How the source characterises the relationship (Markdown: emphasis, links)."
+    )
     parties: Parties = Field(description="The two countries of the relationship.")
     cooperation: list[Text] = Field(
         default_factory=list, description="Fields of cooperation, lower case unless a proper noun."
@@ -292,7 +300,9 @@ class Milestone(Fact):
     )
     status: Literal["held", "cancelled"] = Field("held", description="Whether it took place.")
     organiser: Text | None = Field(None, description="Who organised the event, if the source says.")
-    note: Text | None = Field(None, description="A remark printed under the entry.")
+    note: Prose | None = Field(
+        None, description="A remark printed under the entry (Markdown: emphasis, links)."
+    )
 
 
 class MilestonesSection(Section):
@@ -320,7 +330,9 @@ class TradeSection(Section):
     members: list[Member] = Field(
         default_factory=list, description="The partner's member states, if it is a union."
     )
-    advocacy: Text = Field(description="What the home country does to advance the objective.")
+    advocacy: Prose = Field(
+        description="What the home country does to advance the objective (Markdown: emphasis, links)."
+    )
     lines_to_take: list[Text] = Field(
         default_factory=list, description="The line to take, each line grounded in the source."
     )
@@ -330,8 +342,40 @@ class TradeSection(Section):
     goal_short: Text | None = Field(
         None, description="The goal in a few words, for the fact sheet; omit to leave it out."
     )
-    next_steps: Text | None = Field(
-        None, description="What comes next, as far as the source says; omit when it says nothing."
+    next_steps: Prose | None = Field(
+        None,
+        description="What comes next, as far as the source says; omit when it says nothing "
+        "(Markdown: emphasis, links).",
+    )
+
+
+FREE = "free:"  # a document lists free section ID as "free:ID"
+
+
+def free_id(section_name: str) -> str | None:
+    """Return ID for a section name "free:ID" (a free section of analysis.yaml), else None."""
+    return section_name.removeprefix(FREE) if section_name.startswith(FREE) else None
+
+
+def section_template(name: str) -> str:
+    """Return the template of a section name: sections/NAME.html, or sections/free.html for free:ID."""
+    return "sections/free.html" if free_id(name) else f"sections/{name}.html"
+
+
+class FreeSection(Section):
+    """A section the desk writes itself: a title and a body in Markdown, with its own source."""
+
+    id: Slug = Field(description='Short id; a document lists the section as "free:ID".')
+    title: Text = Field(description="Its heading, also in the contents and the PDF bookmarks.")
+    body: Prose = Field(description="The text, in Markdown: paragraphs, emphasis, lists, links.")
+
+
+class Analysis(Model):
+    """analysis.yaml: free sections of the desk's own analysis, each included by documents by id."""
+
+    sections: list[FreeSection] = Field(
+        default_factory=list,
+        description='The free sections; a document shows those its list names, as "free:ID".',
     )
 
 
@@ -349,6 +393,9 @@ class Briefing(Model):
     mechanisms: MechanismsSection | None = Field(None, description="mechanisms.yaml (optional)")
     milestones: MilestonesSection | None = Field(None, description="milestones.yaml (optional)")
     trade: TradeSection | None = Field(None, description="trade.yaml (optional)")
+    analysis: Analysis | None = Field(
+        None, description="analysis.yaml (optional): free sections, listed as free:ID"
+    )
     extra: dict[str, Any] = Field(
         default_factory=dict,
         description="Free-form data for your own sections: extra/NAME.yaml is extra.NAME. "
@@ -368,12 +415,36 @@ class Briefing(Model):
         """Return the distinct dates on which sections citing `source_id` were checked, oldest first."""
         return sorted({s.as_of for s in self._sections() if s.source == source_id})
 
+    def free_section(self, name: str) -> FreeSection | None:
+        """Return the free section that section name "free:ID" asks for; None for other names."""
+        wanted = free_id(name)
+        if wanted is None:
+            return None
+        found = [s for s in self.analysis.sections if s.id == wanted] if self.analysis else []
+        if not found:  # a document's sections: are checked when loaded; this is a template's list
+            raise TemplateError(unknown_free_section(wanted, self))
+        return found[0]
+
+    def free_sections(self, names: list[str]) -> list[FreeSection]:
+        """Return the free sections that `names` (section names) ask for, in order."""
+        return [s for s in map(self.free_section, names) if s is not None]
+
     def _sections(self) -> list[Section]:
+        free = self.analysis.sections if self.analysis else []
         return [
             v
             for v in (getattr(self, name) for name in type(self).model_fields)
             if isinstance(v, Section)
-        ]
+        ] + list(free)
+
+
+def unknown_free_section(
+    wanted: str, briefing: Briefing, where: str = "the data set's analysis.yaml"
+) -> str:
+    """Return the message for a free section id that the data set does not define."""
+    ids = [s.id for s in briefing.analysis.sections] if briefing.analysis else []
+    defined = f"it defines {', '.join(ids)}" if ids else "it defines none"
+    return f"no free section {wanted!r} in {where}; {defined}"
 
 
 SECTIONS: dict[str, type[Model]] = {
@@ -384,6 +455,7 @@ SECTIONS: dict[str, type[Model]] = {
     "mechanisms": MechanismsSection,
     "milestones": MilestonesSection,
     "trade": TradeSection,
+    "analysis": Analysis,
 }
 # The section files every data set must have; the others may be left out.
 REQUIRED = ("sources", "relationship")

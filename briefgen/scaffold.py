@@ -120,6 +120,21 @@ _OPTIONAL = """\
 #   goal: The goal in one sentence, for the key points (omit to leave it out).
 #   goal_short: The goal in a few words, for the fact sheet (omit to leave it out).
 #   next_steps: What comes next, if the source says (omit otherwise).
+#
+# analysis.yaml: free sections of your own analysis. A document shows one where its
+# `sections:` list (data/reports.yaml) names it as free:ID. Longer texts are Markdown, here and
+# in other files (summary, note, characterisation, advocacy, next_steps); raw HTML and images
+# are printed as text, and links go only to http, https and mailto addresses.
+#   sections:
+#     - id: outlook
+#       title: Outlook
+#       source: {source}
+#       as_of: {date}
+#       body: |
+#         One paragraph or more, with *emphasis* and [links](https://example.org).
+#
+#         - a list item
+#         - another item
 """
 
 _DOCUMENTS = """
@@ -135,6 +150,8 @@ _DOCUMENTS = """
     output: {name}-briefing-note.pdf
     status: draft
     subject: Replace with one sentence on what the briefing note covers.
+    # With data/{name}/analysis.yaml, list the sections to add its free sections by id:
+    # sections: [overview, free:outlook, visits, ambassadors, mechanisms, cooperation, milestones, trade, sources]
 
   - name: {name}-fact-sheet
     title: Replace with the title of the {name} fact sheet

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from .config import ReportsFile
-from .localise import Text
+from .localise import Prose, Text
 from .models import SECTIONS
 
 
@@ -105,6 +105,8 @@ def _type_name(annotation: Any) -> str:
         return _type_name(args[0])
     if origin in (UnionType, Union):
         return " \\| ".join(_type_name(a) for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, Prose):
+        return "str (Markdown)"  # printed with the markdown or markdown_inline filter
     if isinstance(annotation, type) and issubclass(annotation, Text):
         return "str"  # given per language in the YAML; one language's string in templates
     if origin is not None:

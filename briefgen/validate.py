@@ -5,16 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem
-from .localise import missing, missing_message
-from .models import REQUIRED, SECTIONS, AmbassadorsSection, Briefing, Model, SourcesSection
+from .localise import Prose, missing, missing_message
+from .models import (
+    REQUIRED,
+    SECTIONS,
+    AmbassadorsSection,
+    Analysis,
+    Briefing,
+    Model,
+    Section,
+    SourcesSection,
+)
+from .prose import printed_text, refusals
 
 # A line breaks only at a space (a no-break space joins), so a run of other characters is one
 # unit. A line of body text holds about LINE_CHARS; MAX_RUN bounds the time to lay one out.
@@ -72,16 +82,19 @@ def read_dataset(
             sections[name] = SECTIONS[name].model_validate(doc.value)
         except ValidationError as e:
             problems.extend(pydantic_problems(doc, e))
-    problems += _check_sources(sections, docs)
+    problems += _check_sources(sections, docs) + _check_free_ids(sections, docs)
     gaps = _check_translations(sections, docs, languages or {}, text_language)
     extras = _read_extra(folder / "extra", problems)
-    runs = [p for doc in [*docs.values(), *extras.values()] for p in _check_runs(doc)]
+    prose = {name: dict(_prose(section, ())) for name, section in sections.items()}
+    runs = [p for name, doc in docs.items() for p in _check_runs(doc, prose.get(name, {}))]
+    runs += [p for doc in extras.values() for p in _check_runs(doc)]
     errors = [p for p in runs if not p.warning]
     if problems or errors:
         raise InputError([*problems, *(p for found in gaps.values() for p in found), *errors])
     extra = {name: doc.value for name, doc in extras.items()}
     briefing = Briefing.model_validate({**sections, "extra": extra})
-    warnings = _check_quality(briefing, docs, build_date) + [p for p in runs if p.warning]
+    warnings = _check_quality(briefing, docs, build_date) + _check_markdown(prose, docs)
+    warnings += [p for p in runs if p.warning]
     return Dataset(
         briefing, warnings, {language: found for language, found in gaps.items() if found}
     )
@@ -123,16 +136,18 @@ def _read_extra(folder: Path, problems: list[Problem]) -> dict[str, Document]:
     return extra
 
 
-def _check_runs(doc: Document) -> list[Problem]:
+def _check_runs(doc: Document, markdown: Collection[Loc] = ()) -> list[Problem]:
     """Report texts with a run of characters that no line can break at.
 
     Longer than a printed line, the run is broken at an arbitrary character (in a table) or runs
     into the margin: a warning, except in a URL. Longer than MAX_RUN, an error: WeasyPrint's time
     to fit such a run into a table cell grows with the square of its length (docs/templates.md).
+    A Markdown text (at a place in `markdown`) is measured as printed: a link's address is not.
     """
     problems = []
     for loc, text in _texts(doc.value, ()):
-        run = max(_UNBROKEN.findall(text), key=len, default="")
+        printed = printed_text(text) if loc in markdown else text
+        run = max(_UNBROKEN.findall(printed), key=len, default="")
         start = f"“{run[:24]}…”"
         if len(run) > MAX_RUN:
             message = (
@@ -166,19 +181,66 @@ def _is_url(loc: Loc) -> bool:
     return key in ("url", "urls") or key.endswith(("_url", "_urls"))
 
 
+def _prose(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Yield every Markdown text of a validated model (each language's) with its place in the file."""
+    if isinstance(value, Prose):
+        forms = value.forms
+        texts = {loc: forms} if isinstance(forms, str) else {(*loc, k): v for k, v in forms.items()}
+        yield from texts.items()
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _prose(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _prose(item, (*loc, index))
+
+
+def _check_markdown(
+    prose: Mapping[str, Mapping[Loc, str]], docs: Mapping[str, Document]
+) -> list[Problem]:
+    """Warn about Markdown that is printed as text: links elsewhere, images, raw HTML, headings."""
+    return [
+        docs[name].problem(loc, f"Markdown: {what}", warning=True)
+        for name, texts in prose.items()
+        for loc, text in texts.items()
+        for what in refusals(text)
+    ]
+
+
+def _located(sections: Mapping[str, Model]) -> Iterator[tuple[str, Loc, Section]]:
+    """Yield each dated section with its file and its place there: a file's, or a free section's."""
+    for name, model in sections.items():
+        if isinstance(model, Section):
+            yield name, (), model
+        elif isinstance(model, Analysis):
+            yield from ((name, ("sections", i), s) for i, s in enumerate(model.sections))
+
+
 def _check_sources(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:
     """Check that every valid section cites a source that sources.yaml (if valid) defines."""
     if not isinstance(sources := sections.get("sources"), SourcesSection):
         return []
     known = {s.id for s in sources.sources}
     problems = []
-    for name, section in sections.items():
-        doc = docs[name]
-        source = getattr(section, "source", None)
-        if source is not None and source not in known:
-            message = f"unknown source {source!r}; sources.yaml defines {', '.join(sorted(known))}"
-            problems.append(doc.problem(("source",), message))
+    for name, loc, section in _located(sections):
+        if section.source not in known:
+            source, defined = section.source, ", ".join(sorted(known))
+            message = f"unknown source {source!r}; sources.yaml defines {defined}"
+            problems.append(docs[name].problem((*loc, "source"), message))
     return problems
+
+
+def _check_free_ids(sections: dict[str, Model], docs: dict[str, Document]) -> list[Problem]:
+    """Check that no two free sections share an id: a document names them by it."""
+    analysis = sections.get("analysis")
+    ids = [s.id for s in analysis.sections] if isinstance(analysis, Analysis) else []
+    return [
+        docs["analysis"].problem(
+            ("sections", i, "id"), f"id {id_!r} is already used by sections.{ids.index(id_)}"
+        )
+        for i, id_ in enumerate(ids)
+        if id_ in ids[:i]
+    ]
 
 
 def _check_translations(
@@ -199,18 +261,17 @@ def _check_quality(briefing: Briefing, docs: dict[str, Document], today: dt.date
     problems: list[Problem] = []
     if briefing.ambassadors is not None:
         problems += _check_terms(briefing.ambassadors, docs["ambassadors"])
-    for name, doc in docs.items():
-        section = getattr(briefing, name)
-        as_of, review_by = getattr(section, "as_of", None), getattr(section, "review_by", None)
-        if as_of and as_of > today:
+    for name, loc, section in _located({name: getattr(briefing, name) for name in docs}):
+        as_of, review_by, doc = section.as_of, section.review_by, docs[name]
+        if as_of > today:
             message = f"as_of {as_of} is after the build date {today}"
-            problems.append(doc.problem(("as_of",), message, warning=True))
+            problems.append(doc.problem((*loc, "as_of"), message, warning=True))
         if review_by and review_by < today:
             message = (
                 f"past its review date ({review_by}): check the section against its source, "
                 "then update as_of and review_by"
             )
-            problems.append(doc.problem(("review_by",), message, warning=True))
+            problems.append(doc.problem((*loc, "review_by"), message, warning=True))
     return problems
 
 

@@ -17,8 +17,9 @@ def _warm() -> None:
         import weasyprint
 
         from . import build, render  # noqa: F401  (imported for the workers)
+        from .prose import render_block
 
-        weasyprint.HTML(string="<p>warm</p>").render()
+        weasyprint.HTML(string=render_block("warm")).render()  # the Markdown parser too
     except Exception:  # a worker imports again and reports the real error per document
         pass
 

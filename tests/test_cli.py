@@ -58,7 +58,9 @@ def test_failed_build_keeps_previous_pdf_byte_identical(project: Path, cli: Cli)
     assert len(before) == 3
     template = project / "templates/sections/visits.html"
     template.write_text(
-        template.read_text().replace("{{ data.visits.summary }}", "{{ data.visits.sumary }}")
+        template.read_text().replace(
+            "{{ data.visits.summary | markdown }}", "{{ data.visits.sumary | markdown }}"
+        )
     )
     result = cli(project, "--date", "2026-12-01")
     assert result.code == 1
@@ -232,7 +234,9 @@ def test_any_template_exception_fails_only_its_document(project: Path, cli: Cli)
     assert cli(project, "--date", BUILD_DATE, "--html").code == 0
     html_before = (project / PDF).with_suffix(".html").read_bytes()
     note = project / "templates/sections/visits.html"
-    note.write_text(note.read_text().replace("{{ data.visits.summary }}", "{{ 1 // 0 }}"))
+    note.write_text(
+        note.read_text().replace("{{ data.visits.summary | markdown }}", "{{ 1 // 0 }}")
+    )
     result = cli(project, "--date", "2026-12-01", "--html")
     assert result.code == 1
     assert "error: briefing-note.en-GB: templates/sections/visits.html:" in result.err

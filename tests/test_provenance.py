@@ -13,6 +13,7 @@ import tinyhtml5  # type: ignore[import-untyped]  # WeasyPrint's HTML parser: th
 import yaml
 from pydantic import ValidationError
 
+from briefgen.editions import changes, snapshot_digest
 from briefgen.models import MilestonesSection, TradeSection
 from tests.conftest import BUILD_DATE, Run
 from tests.test_model import pdf_text
@@ -197,3 +198,22 @@ def test_a_fact_cannot_be_both_illustrative_and_unverified() -> None:
                 "members": [{"name": "X", "illustrative": True, "unverified": True}],
             }
         )
+
+
+def test_fields_a_later_version_adds_do_not_advance_an_edition() -> None:
+    old = {"visits": {"illustrative": False, "visits": [{"name": "A", "illustrative": False}]}}
+    new = {
+        "visits": {
+            "illustrative": False,
+            "unverified": False,
+            "visits": [{"name": "A", "illustrative": False, "unverified": False}],
+        },
+        "analysis": None,
+    }
+    assert snapshot_digest(old) == snapshot_digest(new)
+    assert changes(old, new) == []
+    flagged = {**new, "visits": {**new["visits"], "unverified": True}}
+    assert [c.text for c in changes(old, flagged)] == [
+        "Changed: visits › unverified: now “True”, was —"
+    ]
+    assert changes(old, flagged)[0].unverified

@@ -75,7 +75,7 @@ def test_unknown_source_and_missing_or_stray_files(dataset: Path) -> None:
     assert problems_of(dataset) == [
         "data/chile-russia/trades.yaml:1:1: unknown section file; expected sources.yaml, "
         "relationship.yaml, visits.yaml, ambassadors.yaml, mechanisms.yaml, milestones.yaml, "
-        "trade.yaml",
+        "trade.yaml, analysis.yaml",
         "data/chile-russia/relationship.yaml:1:1: section file is missing; sources.yaml and "
         "relationship.yaml are required",
         "data/chile-russia/visits.yaml:26:5: visits.0.date: month must be in 1..12",

@@ -394,7 +394,7 @@ def test_marking_a_section_the_document_does_not_show_is_a_warning(
     run = cli(full_project, "check", "--only", "eeu-brief.en-GB")
     assert run.code == 0
     assert (
-        "warning: eeu-brief.en-GB: templates/base.html:21: section_markings names trade, "
+        "warning: eeu-brief.en-GB: templates/base.html:24: section_markings names trade, "
         "which this document does not show" in run.err
     ), run.err
     run = cli(full_project, "--date", BUILD_DATE, "--only", "eeu-brief.en-GB", "--strict")
