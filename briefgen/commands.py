@@ -146,7 +146,8 @@ def check(project: Project, options: BuildOptions, strict: bool) -> int:
 
 def templates(project: Project, name: str | None) -> int:
     """List what each template name resolves to, or eject one default template."""
-    from .config import load_reports, search_path
+    from .config import search_path
+    from .definitions import load_reports
     from .themes import eject, list_templates
 
     folders = search_path(project, load_reports(project))

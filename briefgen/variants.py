@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .config import DocumentDef, ReportsFile, read_reports
+from .config import DocumentDef, ReportsFile
 from .data import Document
+from .definitions import read_reports
 from .errors import InputError, Problem, UsageError
 from .localise import localise, missing, missing_message
 from .markings import slug

@@ -32,7 +32,8 @@ def watched_folders(project: Project) -> list[Path]:
     """
     folders = {project.data_dir, project.templates_dir, *project.user_templates}
     with contextlib.suppress(Exception):  # a broken reports.yaml is reported by the build itself
-        from .config import load_reports, search_path
+        from .config import search_path
+        from .definitions import load_reports
 
         reports = load_reports(project)
         folders.update(search_path(project, reports))

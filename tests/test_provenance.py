@@ -202,7 +202,7 @@ def test_a_fact_cannot_be_both_illustrative_and_unverified() -> None:
 
 def test_fields_a_later_version_adds_do_not_advance_an_edition() -> None:
     old = {"visits": {"illustrative": False, "visits": [{"name": "A", "illustrative": False}]}}
-    new = {
+    new: dict[str, Any] = {
         "visits": {
             "illustrative": False,
             "unverified": False,
