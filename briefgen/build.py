@@ -7,7 +7,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,11 @@ def build(
             _noting(errors, remove_superseded, project, old, new_entry)
         _noting(errors, save_manifest, project, manifest)
 
+    if jobs:  # compiled here, once, while the fork server may still be starting
+        from .templating import precompile
+
+        compiled = precompile(search_path(project, inputs.reports))
+        jobs = [replace(job, compiled=compiled) for job in jobs]
     limits = Limits(options.time_limit, options.memory_limit)
     try:
         run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits, stop)
@@ -162,9 +167,13 @@ class Job:
     plan: Plan
     previous: Entry | None
     reason: str
+    compiled: dict[str, bytes] = field(default_factory=dict)  # the templates, compiled
 
 
 def _run_job(job: Job) -> Outcome:
+    from .templating import seed
+
+    seed(job.compiled)
     try:
         env = environment(job.project, job.inputs, job.doc.language)
     except BriefgenError as e:  # an unreadable label catalogue fails this document only

@@ -41,9 +41,10 @@ def format_list(items: Iterable[str], locale: str) -> str:
     return str(babel_format_list(list(items), locale=locale))
 
 
-def format_term(start: PartialDate, end: PartialDate | None) -> str:
-    """Return a term of office as "2000–2004", or "2017–" while it is open."""
-    return f"{start}–{end}" if end else f"{start}–"
+def format_term(start: PartialDate, locale: str, end: PartialDate | None = None) -> str:
+    """Return a term of office as "2000–2004", "June 2015–" while it is open, in the locale."""
+    begun = format_date(start, locale)
+    return f"{begun}–{format_date(end, locale)}" if end else f"{begun}–"
 
 
 def lower_first(text: str) -> str:
@@ -121,7 +122,7 @@ def _with_locale(function: Callable[..., str]) -> Callable[..., str]:
 FILTERS: dict[str, Callable[..., Any]] = {
     "date": _with_locale(format_date),
     "and_list": _with_locale(format_list),
-    "term": format_term,
+    "term": _with_locale(format_term),
     "lower_first": lower_first,
     "upper_first": upper_first,
     "keep_together": keep_together,

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 _LINK = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
+# Text with none of this is plain: the parser would print it as it is (most data texts are).
+_SYNTAX = re.compile(r"[\\`*_\[\]<>&!#~|\t]|^\s*(?:[-+=>]|\d+[.)])|^ {4}| {2}$", re.MULTILINE)
 # Syntax a data text may write that is printed as text: the parser with these on finds it.
 _OFF = ["image", "heading", "lheading"]
 _REFUSED = {
@@ -36,6 +38,8 @@ def render_block(text: str) -> Markup:
 
 def render_inline(text: str) -> Markup:
     """Return `text` as inline HTML (emphasis, links, code; no <p>), for a sentence or a cell."""
+    if plain(text):  # what the parser would give, without running it
+        return escape(text)
     return Markup(_parser().renderInline(text))
 
 
@@ -46,6 +50,8 @@ def allowed_link(url: str) -> bool:
 
 def printed_text(text: str) -> str:
     """Return the words a reader sees of `text`: without Markdown syntax or link addresses."""
+    if plain(text):  # validation asks for every text: no parser (nor its import) for plain ones
+        return " ".join(text.split())
     words: list[str] = []
     for token in _parser().parse(text):
         if token.type in ("code_block", "fence"):
@@ -59,6 +65,8 @@ def printed_text(text: str) -> str:
 
 def refusals(text: str) -> list[str]:
     """Return what `text` writes that is not rendered: links elsewhere, images, raw HTML, headings."""
+    if plain(text):
+        return []
     found: list[str] = []
     for token in _walk(_permissive().parse(text)):
         href = token.attrGet("href") if token.type == "link_open" else None
@@ -70,6 +78,11 @@ def refusals(text: str) -> list[str]:
         elif token.type in _REFUSED:
             found.append(_REFUSED[token.type])
     return list(dict.fromkeys(found))
+
+
+def plain(text: str) -> bool:
+    """True when `text` has no Markdown syntax at all, so it prints exactly as written."""
+    return not _SYNTAX.search(text)
 
 
 def _walk(tokens: list[Token]) -> list[Token]:

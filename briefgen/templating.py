@@ -14,12 +14,11 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel
 
-from .errors import InputError, TemplateError, display_path
+from .errors import BriefgenError, InputError, TemplateError, display_path
 from .filters import FILTERS
 from .messages import gettext_callables
+from .sandbox import Sandbox
 from .trust import confined, is_relative_name, read_utf8
 
 
@@ -44,6 +43,7 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=COMPILED,
     )
     env.policies["ext.i18n.trimmed"] = True  # a label's line breaks and indents are not its text
     callables = gettext_callables(search_path, language)
@@ -57,19 +57,51 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
     return env
 
 
-class Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, also refusing pydantic's own model API on the data and definitions: its
-    (deprecated) parse_file() reads any file, and can unpickle it."""
+class _Compiled(jinja2.BytecodeCache):
+    """Compiled templates, kept in memory only: compiled code on disk would be trusted code.
 
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, BaseModel) and _model_api(obj, attr):
-            return False
-        return super().is_safe_attribute(obj, attr, value)
+    The command compiles the templates while the fork server starts (precompile) and hands the
+    code to each worker (seed), so a batch compiles each template once, not once per document.
+    Jinja checks each entry against the template's current source: an edited template is
+    compiled again, never served stale.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self.codes.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
 
 
-def _model_api(model: BaseModel, attr: str) -> bool:
-    """True when `attr` is pydantic's (model_dump, parse_file …), not a field of the same name."""
-    return hasattr(BaseModel, attr) and attr not in type(model).model_fields
+COMPILED = _Compiled()
+
+
+def precompile(folders: Sequence[Path]) -> dict[str, bytes]:
+    """Compile every template in `folders`; return the compiled code (a failing one is skipped).
+
+    The environment's options and gettext style shape the code, so it is made as every
+    document's is; the language does not matter (labels are looked up when rendering).
+    """
+    try:
+        env = make_environment(folders)
+    except BriefgenError:  # an unreadable catalogue: each document reports it, located
+        return {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*.html")):
+            try:
+                env.get_template(path.relative_to(folder).as_posix())
+            except Exception:  # its document reports the error, located, when it renders
+                continue
+    return dict(COMPILED.codes)
+
+
+def seed(codes: dict[str, bytes]) -> None:
+    """Use code compiled by precompile (in another process) for the templates it covers."""
+    COMPILED.codes.update(codes)
 
 
 def _asset_global(search_path: list[Path]) -> Callable[[str], str]:

@@ -24,7 +24,7 @@ MINIMAL = {
     "visits.yaml": HEAD + "visits:\n  - visitor: {name: Ana Pérez, role: President, "
     "country: Chile}\n    place: Astana\n    country: Kazakhstan\n    date: 2015-06\n",
     "ambassadors.yaml": HEAD + "post: Ambassador of Chile to Kazakhstan\n"
-    "ambassadors:\n  - name: Luis Soto\n    start: 2021\n",
+    "ambassadors:\n  - name: Luis Soto\n    start: 2021-03\n",
 }
 # Present but empty: the same documents must come out as if the files were absent.
 EMPTY_LISTS = {
@@ -106,6 +106,9 @@ def test_a_relationship_one_visit_and_one_ambassador_build_every_document_type(
     assert "A friendly relationship with room to grow." in note
     assert "Ana Pérez" in note and "Luis Soto" in note
     assert "One high-level visit, by Ana Pérez (Astana, June 2015)." in note
+    # Dates as precise as known, in words, in the table, the timeline and the key points.
+    assert "March 2021–" in note and "Astana, June 2015" in note and "2015-06" not in note
+    assert "term from March 2021" in note
     contents = PdfReader(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf").pages[0]
     entries = re.findall(r"(\d+)\. ([^.\n]+?) \.+ \d+", contents.extract_text())
     assert [title for _, title in entries] == [

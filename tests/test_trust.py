@@ -52,9 +52,12 @@ def unsafe(attribute: str, kind: str) -> str:
         ('doc.parse_file("/etc/passwd")', unsafe("parse_file", "DocumentDef")),
         # asset() must not hand out the Path objects of its folders
         ('asset.args[0][0].joinpath("/etc/passwd").read_text()', "has no attribute 'args'"),
+        # Folded when compiled, this would build 10 GB in the command itself (check, precompile)
+        ('"x" * 10**10', "refused: a repeat of more than 10,000,000 items"),
+        ("2 ** 10000000", "refused: a power of more than 100,000 bits"),
     ],
 )
-def test_templates_cannot_reach_python_internals(
+def test_templates_cannot_reach_python_internals_nor_exhaust_the_command(
     project: Path, cli: Cli, payload: str, message: str
 ) -> None:
     line = append_block(project, "<p>{{ " + payload + " }}</p>")
@@ -65,6 +68,8 @@ def test_templates_cannot_reach_python_internals(
     assert "SecurityError" not in result.err and "bug" not in result.err
     assert "uid=" not in result.out + result.err and "root:" not in result.out + result.err
     assert not (project / SHEET).exists()
+    checked = cli(project, "check", "--date", BUILD_DATE)  # renders in the command itself
+    assert checked.code != 0 and message in checked.err, checked.err
 
 
 @pytest.mark.parametrize("name", ["partials/alias.html", "default:partials/alias.html"])
