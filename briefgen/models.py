@@ -171,6 +171,12 @@ class Source(Model):
         None, description="Anything a reader should know about the source (capture, date)."
     )
     url: Plain | None = Field(None, description="Where to find it, if it has an address.")
+    published: PartialDate | None = Field(
+        None, description="The source's own date, as precise as it gives it; omit if undated."
+    )
+    accessed: dt.date | None = Field(
+        None, description="When the desk read (captured) it, for the citation."
+    )
 
 
 class SourcesSection(Model):
@@ -410,6 +416,27 @@ class Briefing(Model):
     def as_of(self) -> dt.date:
         """Return the oldest `as_of` of the sections: the data is at least this current."""
         return min(section.as_of for section in self._sections())
+
+    @property
+    def current_to(self) -> PartialDate | None:
+        """Return how current the information is: the latest source's date when every source is
+        dated, else the latest dated fact the data reports (None when nothing is dated)."""
+        published = [s.published for s in self.sources.sources]
+        dates = [d for d in published if d] if all(published) else self._fact_dates()
+        return max(dates, key=lambda d: d.sort_key) if dates else None
+
+    @property
+    def sources_dated(self) -> bool:
+        """True when every source gives its own date (else current_to is a fact's date)."""
+        return all(s.published for s in self.sources.sources)
+
+    def _fact_dates(self) -> list[PartialDate]:
+        dates = [v.date for v in self.visits.visits] if self.visits else []
+        dates += [m.date for m in self.milestones.milestones] if self.milestones else []
+        for a in self.ambassadors.ambassadors if self.ambassadors else []:
+            dates += [a.start, *([a.end] if a.end else [])]
+        dates += [s.published for s in self.sources.sources if s.published]
+        return dates
 
     def checked(self, source_id: str) -> list[dt.date]:
         """Return the distinct dates on which sections citing `source_id` were checked, oldest first."""

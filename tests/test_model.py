@@ -36,7 +36,7 @@ DOCUMENTS = {"briefing-note": "BN", "eeu-brief": "EB", "fact-sheet": "FS"}
 OMITTED = [
     "Fields of cooperation",
     "Bilateral mechanisms",
-    "Recent milestones",
+    "Milestones",
     "Economic relationship",
     "Economic goal",
     "The objective",

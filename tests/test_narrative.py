@@ -219,7 +219,7 @@ def test_a_free_section_has_its_title_contents_entry_bookmark_and_citation(
         "1. Relationship overview",
         "2. High-level visits",
         "3. Outlook for the relationship",
-        "4. Recent milestones",
+        "4. Milestones, 2014–2019",
         "5. Sources",
     ]
     page = dict(marks)["3. Outlook for the relationship"]

@@ -65,7 +65,7 @@ def test_dates_terms_and_markers(text: str) -> None:
         "November 2017",
         "1993",
         "2001–2006",
-        "2017– Rodrigo Nieto Maturana SERVING",
+        "2017– Rodrigo Nieto Maturana OPEN TERM",
         "CANCELLED",
         "APEC summit",
     ):
