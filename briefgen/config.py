@@ -144,6 +144,15 @@ class DocumentDef(Model):
     )
     subject: Text = Field(description="PDF subject: one sentence on what the document covers.")
     keywords: list[Text] = Field(default_factory=list, description="PDF keywords.")
+    releasable_subject: Text | None = Field(
+        None,
+        description="PDF subject of the releasable editions, naming nothing they omit; "
+        "default: the title.",
+    )
+    releasable_keywords: list[Text] = Field(
+        default_factory=list,
+        description="PDF keywords of the releasable editions; default: none.",
+    )
 
     @property
     def output_name(self) -> str:

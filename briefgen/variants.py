@@ -124,7 +124,7 @@ def _variant(reports: ReportsFile, d: DocumentDef, language: str, release: str |
     }
     return Variant(
         name=d.name + suffix,
-        document=localise(d, language, reports.text_language),
+        document=localise(_edition(d, release), language, reports.text_language),
         language=language,
         release=release,
         final=final,
@@ -132,6 +132,19 @@ def _variant(reports: ReportsFile, d: DocumentDef, language: str, release: str |
         scale=tuple(m.name for m in reports.markings),
         labels=labels,
     )
+
+
+def _edition(d: DocumentDef, release: str | None) -> DocumentDef:
+    """Return the definition as a releasable edition sees it: its own identifier, and metadata
+    that names nothing the edition leaves out (the full edition's subject and keywords may)."""
+    if release is None:
+        return d
+    update = {
+        "document_id": f"{d.document_id}-{release}",
+        "subject": d.releasable_subject or d.title,
+        "keywords": d.releasable_keywords,
+    }
+    return d.model_copy(update=update)
 
 
 def languages_of(reports: ReportsFile) -> dict[str, list[str]]:
