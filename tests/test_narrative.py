@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from briefgen.prose import printed_text, refusals, render_block, render_inline
 from tests.conftest import BUILD_DATE, Run
+from tests.test_pdf import outline
 
 Cli = Callable[..., Run]
 
@@ -78,20 +79,7 @@ def web_links(path: Path) -> list[str]:
 
 
 def bookmarks(path: Path) -> list[tuple[str, int]]:
-    reader = PdfReader(path)
-    flat: list[tuple[str, int]] = []
-
-    def walk(items: list[Any]) -> None:
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                flat.append(
-                    (str(item.title), cast(int, reader.get_destination_page_number(item)) + 1)
-                )
-
-    walk(reader.outline)
-    return flat
+    return outline(PdfReader(path))
 
 
 # The Markdown renderer, alone.

@@ -146,7 +146,8 @@ def _fonts(reader: PdfReader) -> dict[str, Any]:
     return found
 
 
-def _bookmarks(reader: PdfReader) -> list[tuple[str, int]]:
+def outline(reader: PdfReader) -> list[tuple[str, int]]:
+    """Return every bookmark, depth first, with the page number it leads to."""
     flat: list[tuple[str, int]] = []
 
     def walk(items: list[Any]) -> None:
@@ -168,7 +169,7 @@ def test_bookmarks_mirror_the_headings(reader: PdfReader, built: Path) -> None:
     for css_class, heading in re.findall(r'<h2(?: class="([^"]*)")?>([^<]+)</h2>', html):
         number += not css_class  # section headings are numbered by the stylesheet
         expected.append(heading if css_class else f"{number}. {heading}")
-    titles = [title for title, _ in _bookmarks(reader)]
+    titles = [title for title, _ in outline(reader)]
     assert titles[0] == "Chile–Russia: bilateral relations and the EEU free-trade goal"
     assert titles[1:] == [h.replace("&amp;", "&").replace("&#39;", "'") for h in expected]
     assert titles[1:3] == ["Key points", "Contents"]
@@ -176,7 +177,7 @@ def test_bookmarks_mirror_the_headings(reader: PdfReader, built: Path) -> None:
 
 def test_contents_page_numbers_are_where_headings_land(reader: PdfReader) -> None:
     contents = reader.pages[0].extract_text()
-    numbered = [(title, page) for title, page in _bookmarks(reader) if re.match(r"\d+\. ", title)]
+    numbered = [(title, page) for title, page in outline(reader) if re.match(r"\d+\. ", title)]
     assert len(numbered) == 8
     for title, page in numbered:
         match = re.search(rf"{re.escape(title)} \.+ (\d+)", contents)
