@@ -266,8 +266,13 @@ class Mechanism(Fact):
 class MechanismsSection(Section):
     """mechanisms.yaml: the standing bilateral mechanisms."""
 
+    summary: Prose | None = Field(
+        None,
+        description='How the source presents them, e.g. "among the main mechanisms in force"; '
+        "printed above the table.",
+    )
     mechanisms: list[Mechanism] = Field(
-        default_factory=list, description="The main mechanisms in force."
+        default_factory=list, description="The mechanisms, as the source lists them."
     )
 
 

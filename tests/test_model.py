@@ -208,3 +208,22 @@ def test_new_refuses_an_existing_or_badly_named_data_set(
     assert run.code == 2 and message in run.err, run.err
     assert (project / "data/reports.yaml").read_text("utf-8") == reports
     assert sorted((project / "data").iterdir()) == folders
+
+
+CANCELLED = HEAD + (
+    "milestones:\n"
+    "  - {date: 2018-03, title: Trade fair, status: cancelled, organiser: Chile}\n"
+    "  - {date: 2019-05, title: Forum, status: cancelled}\n"
+)
+
+
+def test_cancelled_events_of_different_dates_each_keep_their_date(project: Path, cli: Cli) -> None:
+    add_dataset(project, "chile-kazakhstan", MINIMAL | {"milestones.yaml": CANCELLED})
+    run = cli(project, "--date", BUILD_DATE, "--only", "chile-kazakhstan-briefing-note")
+    assert run.code == 0, run.err
+    note = pdf_text(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf")
+    assert (
+        "Cancelled events. Two events were cancelled: Trade fair (organised by Chile), March "
+        "2018; Forum, May 2019." in note
+    )
+    assert "participation was contemplated in" not in note
