@@ -118,6 +118,12 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return commands.check(project, options(), args.strict)
     from .stopping import stop_on_signals
 
+    if command in ("watch", "schedule"):
+        from .workers import start_server
+
+        # Before the signal handlers: starting the server ignores Ctrl-C for a moment, and a
+        # Ctrl-C then, taken by another thread of this process, would be lost (see workers.py).
+        start_server()
     with stop_on_signals() as stop:  # SIGTERM and Ctrl-C stop a run promptly, losing nothing
         if command in ("watch", "schedule"):
             return _loop(command, project, options, args, stop)

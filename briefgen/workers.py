@@ -73,6 +73,11 @@ def start_server() -> None:
     # fail the run. An ignored signal stays ignored across exec, so they start with SIGINT ignored;
     # it is blocked here meanwhile (Linux keeps a blocked signal pending even while ignored), so
     # a Ctrl-C that comes meanwhile reaches this process once its handler is back.
+    # SIGINT is process-wide: while it is ignored here, a Ctrl-C that the kernel hands to another
+    # thread is lost. So it is done only when the server really starts (once per process), and
+    # watch and schedule start it before they install their handlers.
+    if _server_alive():
+        return
     if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
@@ -85,6 +90,19 @@ def start_server() -> None:
             signal.signal(signal.SIGINT, handler)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _server_alive() -> bool:
+    """True when the fork server is running (checked without reaping it: ensure_running does)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if pid is None:
+        return False
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
 
 
 @functools.cache
