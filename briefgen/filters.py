@@ -26,12 +26,17 @@ def format_date(value: dt.date | PartialDate | str, locale: str, style: str = "l
         value = PartialDate.parse(value)
     month = "MMM" if style == "short" else "MMMM"
     if isinstance(value, dt.date):
-        return str(format_skeleton(f"y{month}d", value, locale=locale))
+        return _unbroken(str(format_skeleton(f"y{month}d", value, locale=locale)), locale)
     if value.precision == "year":
         return str(value.year)
     day = dt.date(value.year, value.month or 1, value.day or 1)
     skeleton = f"y{month}d" if value.precision == "day" else f"y{month}"
-    return str(format_skeleton(skeleton, day, locale=locale))
+    return _unbroken(str(format_skeleton(skeleton, day, locale=locale)), locale)
+
+
+def _unbroken(date: str, locale: str) -> str:
+    """Russian dates keep day, month, year and "г." on one line: "28 ноября 2026 г."."""
+    return date.replace(" ", "\u00a0") if locale.startswith("ru") else date
 
 
 def format_list(items: Iterable[str], locale: str) -> str:
@@ -74,6 +79,18 @@ def keep_together(text: str) -> str:
     return text if len(text) > KEEP_TOGETHER_MAX else text.replace(" ", "\u00a0")
 
 
+def keep_hyphenated(text: str) -> Markup:
+    """Return `text` as HTML in which no line breaks at a hyphen or dash inside a word.
+
+    For titles: "free-trade" and "Chile–Russia" stay whole rather than ending a line "free-".
+    """
+    parts = re.split(r"(\w+(?:[-‐–]\w+)+)", str(text))
+    return Markup("").join(
+        Markup('<span class="nowrap">{}</span>').format(part) if i % 2 else Markup.escape(part)
+        for i, part in enumerate(parts)
+    )
+
+
 def css_counters(label: str) -> Markup:
     """Return a CSS `content` value for a label with {page} and {pages} in it.
 
@@ -102,12 +119,21 @@ def markdown_inline(text: str) -> Markup:
     return render_inline(str(text))
 
 
-_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_WORDS = {
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    # "uno" before a noun is "un" or "una": templates word the singular without the number.
+    "es": ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"],
+}
 
 
 def format_count(number: int, locale: str) -> str:
-    """Return small whole numbers as words in English house style ("three"), others as digits."""
-    return _WORDS[number] if locale.startswith("en") and 0 <= number < 10 else str(number)
+    """Return small whole numbers as words ("three", "tres"), others as digits.
+
+    English and Spanish house style; Russian keeps digits, since its number words agree with
+    the noun's gender and case, which a template's sentence does not tell.
+    """
+    words = _WORDS.get(locale.split("_")[0].split("-")[0])
+    return words[number] if words and 0 <= number < 10 else str(number)
 
 
 def _with_locale(function: Callable[..., str]) -> Callable[..., str]:
@@ -126,6 +152,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "lower_first": lower_first,
     "upper_first": upper_first,
     "keep_together": keep_together,
+    "keep_hyphenated": keep_hyphenated,
     "count": _with_locale(format_count),
     "css_counters": css_counters,
     "markdown": markdown,

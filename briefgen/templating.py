@@ -5,6 +5,7 @@ files whose real path stays inside the folder they were found in."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -54,6 +55,7 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
     env.filters.update(FILTERS)
     env.globals["warn"] = Warnings()
     env.globals["asset"] = _asset_global(list(search_path))
+    env.globals["outlined"] = _outlined_global(list(search_path))
     return env
 
 
@@ -111,6 +113,18 @@ def _asset_global(search_path: list[Path]) -> Callable[[str], str]:
         return asset_url(search_path, name)
 
     return asset
+
+
+def _outlined_global(search_path: list[Path]) -> Callable[[str, str, str], str]:
+    def outlined(text: str, font: str, colour: str = "#000") -> str:
+        """Return a data: URL of an SVG of `text` drawn as outlines in font asset `font`."""
+        from .outline import data_uri
+
+        if not re.fullmatch(r"#[0-9a-fA-F]{3,8}|[a-z]+", colour):
+            raise TemplateError(f"outlined: expected a colour like #8a1c1c, got {colour!r}")
+        return data_uri(str(text), asset_path(search_path, font), colour)
+
+    return outlined
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
@@ -194,13 +208,18 @@ def asset_url(search_path: list[Path], name: str) -> str:
 
     Refuse a name that climbs out of the folders, and a file whose real path leaves its folder.
     """
+    return asset_path(search_path, name).as_uri()
+
+
+def asset_path(search_path: list[Path], name: str) -> Path:
+    """Return the real path of asset `name` from the first folder that has it (see asset_url)."""
     if not is_relative_name(name):
         raise TemplateError(
             f"refused: asset {name!r}: expected a name inside the template folders, like fonts.css"
         )
     for folder in search_path:
         if (folder / name).is_file():
-            return confined(folder / name, folder, f"asset {name!r}").as_uri()
+            return confined(folder / name, folder, f"asset {name!r}")
     folders = ", ".join(display_path(p) for p in search_path)
     raise TemplateError(f"asset {name!r} not found; searched {folders}")
 

@@ -25,7 +25,7 @@ def test_an_undated_source_is_current_to_its_latest_dated_fact(project: Path, cl
     assert "CURRENT TO Mar 2021" in text and "ISSUED 28 Nov 2026" in text
     assert (
         "Information current to March 2021: the source is undated, and this is the latest dated "
-        "event it reports. Checked against it on 1 November 2026." in text
+        "event it reports. Checked against the source on 1 November 2026." in text
     )
     assert "Desk notes” (English), undated." in text
 

@@ -196,7 +196,7 @@ def test_the_documented_meeting_brief_builds(project: Path, cli: Cli) -> None:
         "Line to take",
         "Recent contacts",
         "INTERNAL",
-        "DRAFT",
+        "(draft)",
     ):
         assert text in page, text
 

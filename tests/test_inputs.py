@@ -77,7 +77,7 @@ def test_a_typo_in_one_data_set_fails_only_its_documents(project: Path, cli: Cli
 
 def test_a_missing_translation_fails_only_that_language(full_project: Path, cli: Cli) -> None:
     milestones = full_project / "data/chile-russia/milestones.yaml"
-    edit(milestones, "      es: Visita del Ministro de Relaciones Exteriores de Rusia\n", "")
+    edit(milestones, "      es: Visita del ministro de Relaciones Exteriores de Rusia\n", "")
     result = cli(full_project, "--date", BUILD_DATE, "--only", "fact-sheet.*")
     assert result.code == 2
     assert (

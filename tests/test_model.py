@@ -111,21 +111,15 @@ def test_a_relationship_one_visit_and_one_ambassador_build_every_document_type(
     assert "term from March 2021" in note
     contents = PdfReader(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf").pages[0]
     entries = re.findall(r"(\d+)\. ([^.\n]+?) \.+ \d+", contents.extract_text())
-    assert [title for _, title in entries] == [
-        "Relationship overview",
-        "High-level visits",
-        "Ambassadors",
-        "Sources",
-    ]
-    assert [number for number, _ in entries] == ["1", "2", "3", "4"]
+    assert [title for _, title in entries] == ["High-level visits", "Ambassadors", "Sources"]
+    assert [number for number, _ in entries] == ["1", "2", "3"]
     marks = bookmarks(project / "reports/chile-kazakhstan-briefing-note.en-GB.pdf")
     assert marks[1:] == [
         "Key points",
         "Contents",
-        "1. Relationship overview",
-        "2. High-level visits",
-        "3. Ambassadors",
-        "4. Sources",
+        "1. High-level visits",
+        "2. Ambassadors",
+        "3. Sources",
     ]
     assert "Sources" in texts["eeu-brief"] and "Desk notes" in texts["eeu-brief"]
     sheet = texts["fact-sheet"]
@@ -187,8 +181,8 @@ def test_new_writes_a_data_set_that_checks_and_builds(project: Path, cli: Cli) -
     assert build.code == 0 and "2 built" in build.err, build.err
     sheet = pdf_text(project / "reports/chile-peru-fact-sheet.en-GB.draft.pdf")
     note = pdf_text(project / "reports/chile-peru-briefing-note.en-GB.draft.pdf")
-    assert "DRAFT" in note and "Replace with" in sheet
-    assert re.search(r"Illustrative Source \[1\]", note, re.IGNORECASE), note
+    assert "(draft)" in note and "Replace with" in sheet
+    assert re.search(r"Illustrative Source: \[1\]", note, re.IGNORECASE), note
 
 
 @pytest.mark.parametrize(

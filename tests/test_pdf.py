@@ -96,7 +96,7 @@ def test_every_variant_has_marking_page_numbers_and_metadata(built: Path, varian
         assert page_of.format(page=number, pages=total) in page_text
         if number > 1:
             assert doc.short_title and str(doc.short_title) in page_text, "no running header"
-    issuers = {"en-GB": "Chile–Russia bilateral desk", "es": "Mesa bilateral Chile–Rusia"}
+    issuers = {"en-GB": "Chile–Russia bilateral desk", "es": "Unidad de Relaciones Bilaterales Chile–Rusia"}
     assert reader.metadata is not None and reader.metadata.title == doc.title
     assert reader.metadata.author == issuers.get(variant.language, reader.metadata.author)
     assert cast(Any, reader.trailer)["/Root"]["/Lang"] == variant.language
@@ -176,9 +176,9 @@ def test_bookmarks_mirror_the_headings(reader: PdfReader, built: Path) -> None:
 
 
 def test_contents_page_numbers_are_where_headings_land(reader: PdfReader) -> None:
-    contents = reader.pages[0].extract_text()
+    contents = reader.pages[0].extract_text() + reader.pages[1].extract_text()  # it may go on
     numbered = [(title, page) for title, page in outline(reader) if re.match(r"\d+\. ", title)]
-    assert len(numbered) == 8
+    assert len(numbered) == 7
     for title, page in numbered:
         match = re.search(rf"{re.escape(title)} \.+ (\d+)", contents)
         assert match, f"{title!r} is not in the contents"

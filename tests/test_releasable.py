@@ -35,5 +35,5 @@ def test_the_public_edition_names_nothing_it_omits(full_project: Path, cli: Cli)
     assert not [word for word in OMITTED if word in named], named
     info: dict[str, object] = dict(PdfReader(public).metadata or {})
     assert "the union at a glance and the state of play" in str(info.get("/Subject"))
-    assert "DOCUMENT BG-CLRU-02-PUBLIC VERSION" in pdf_text(public)
-    assert "DOCUMENT BG-CLRU-02 VERSION" in pdf_text(full)
+    assert "DOCUMENT BG-CLRU-02-PUBLIC · v1.0 EDITION" in pdf_text(public)
+    assert "DOCUMENT BG-CLRU-02 · v1.0 EDITION" in pdf_text(full)

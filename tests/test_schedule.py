@@ -194,7 +194,7 @@ def test_changed_data_makes_a_new_edition_with_a_changes_box(project: Path, cli:
     visits.write_text(visits.read_text().replace("as_of: 2026-11-28", "as_of: 2026-11-30"))
     assert cli(project, "--date", "2026-11-30").code == 0
     again = text_of(project / NOTE)
-    assert "EDITION 2, 29 Nov 2026" in again  # the edition keeps its number and date
+    assert "EDITION 2 of 29 Nov 2026 CURRENT" in again  # the edition keeps its number and date
     assert "Changed: visits › Sebastián Piñera › occasion" in again
 
 
