@@ -19,8 +19,8 @@ from pydantic import BaseModel
 from .localise import Prose, Text
 from .output import write_atomic
 
-# When a section was checked, and how documents name the visits, are not changes of content.
-IGNORED_KEYS = {"as_of", "review_by", "described_as"}
+# Not changes of content: when a section was checked, how documents name visits and their kinds.
+IGNORED_KEYS = {"as_of", "review_by", "described_as", "legend"}
 FLAGS = ("illustrative", "unverified")  # a fact's provenance, labelled wherever it is shown
 # Fields added by later versions, at their default: no change, since older snapshots lack them.
 ADDED_FIELDS = {"unverified": False, "analysis": None}

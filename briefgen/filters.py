@@ -136,6 +136,16 @@ def format_count(number: int, locale: str) -> str:
     return words[number] if words and 0 <= number < 10 else str(number)
 
 
+def timeline(visits: list[Any], locale: str, home: str, flags: list[str]) -> Any:
+    """Return the layout of the visits timeline (timeline.py): marks, leaders, labels, years.
+
+    `visits` are in date order; `flags` gives each one's label word ("ILLUSTRATIVE") or "".
+    """
+    from .timeline import layout
+
+    return layout(visits, [format_date(v.date, locale) for v in visits], home, flags)
+
+
 def _with_locale(function: Callable[..., str]) -> Callable[..., str]:
     @pass_context
     def filter_(context: Context, value: Any, *args: Any) -> str:
@@ -158,4 +168,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "markdown": markdown,
     "markdown_inline": markdown_inline,
     "section_template": section_template,
+    "timeline": _with_locale(timeline),
 }

@@ -203,6 +203,15 @@ class Visit(Fact):
     occasion: Text | None = Field(None, description="Omit when the source does not state it.")
 
 
+class VisitKinds(Model):
+    """The timeline legend's words for each kind of visit, as whole phrases."""
+
+    outbound: Text = Field(
+        description='Visits by the home side, e.g. "visit by a President of Chile".'
+    )
+    inbound: Text = Field(description='Visits to the home country, e.g. "visit to Chile".')
+
+
 class VisitsSection(Section):
     """visits.yaml: high-level visits between the two countries."""
 
@@ -217,6 +226,12 @@ class VisitsSection(Section):
     visits: list[Visit] = Field(
         default_factory=list,
         description="The visits, in any order (documents sort them by date).",
+    )
+    legend: VisitKinds | None = Field(
+        None,
+        description="How the timeline's legend names each kind of visit, in whole phrases, so "
+        'that each language can decline the country\'s name ("визит президента Чили", "визит в '
+        'Чили"); without it, a set phrase names the home country as it is written.',
     )
 
 
