@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .changes import Snapshot
 from .compose import environment, html_and_edition
 from .config import ReportsFile, search_path
 from .editions import (
@@ -133,7 +134,7 @@ class Files:
 
     pdf: bytes
     html: str | None  # only with --html
-    snapshot: dict[str, Any]
+    snapshot: Snapshot
     edition: Edition
     snapshot_name: str  # the variant's name
 
@@ -313,7 +314,7 @@ def _entry(
     plan: Plan,
     result: DocumentResult,
     edition: Edition,
-    snapshot: dict[str, Any],
+    snapshot: Snapshot,
     inputs: Inputs,
     doc: Variant,
     pdf: bytes,

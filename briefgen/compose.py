@@ -9,15 +9,18 @@ import datetime as dt
 from typing import Any
 
 from . import __version__
+from .changes import Snapshot, sample_changes
 from .config import search_path
-from .editions import Edition, next_edition, sample_changes, shown
+from .editions import Edition, next_edition
 from .errors import BriefgenError
 from .inputs import Inputs
 from .localise import localise
 from .manifest import Entry
 from .models import Briefing
 from .project import BuildOptions, Project
+from .shown import shown
 from .variants import Variant
+from .wording import Wording
 
 
 def check_templates(
@@ -34,7 +37,8 @@ def check_templates(
         try:
             env = environment(project, inputs, doc.language)
             # A second edition, so that the changes box and its line formats are checked too.
-            edition = Edition(2, build_date, sample_changes(plain_gettext(env)))
+            words = Wording(plain_gettext(env), doc.locale)
+            edition = Edition(2, build_date, list(sample_changes(words)))
             values = context(project, doc, inputs, build_date, edition, localised(inputs, doc))
             render_html(env, doc.document.template, values)
             warnings += [f"{doc.name}: {w}" for w in template_warnings(env)]
@@ -58,7 +62,7 @@ def html_and_edition(
     doc: Variant,
     before: Entry | None,
     env: Any,
-) -> tuple[str, Edition, dict[str, Any]]:
+) -> tuple[str, Edition, Snapshot]:
     """Render a variant's HTML; return it, its edition, and the data it shows (the snapshot).
 
     The edition is worked out from what the variant shows, so it takes a first rendering
@@ -74,9 +78,9 @@ def html_and_edition(
     )
     values = context(project, doc, inputs, options.date, provisional, data)
     html = render_html(env, doc.document.template, values)
-    snapshot = shown(data, html)
-    gettext = plain_gettext(env)
-    edition = next_edition(project.state_dir, doc.name, snapshot, before, options.date, gettext)
+    snapshot = Snapshot(data.model_dump(mode="json"), shown(data, html))
+    words = Wording(plain_gettext(env), doc.locale)
+    edition = next_edition(project.state_dir, doc.name, snapshot, before, options.date, words)
     if edition != provisional:
         clear_warnings(env)  # only the rendering that is kept may warn
         values = context(project, doc, inputs, options.date, edition, data)

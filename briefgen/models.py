@@ -451,10 +451,12 @@ class Briefing(Model):
         return all(s.published for s in self.sources.sources)
 
     def _fact_dates(self) -> list[PartialDate]:
-        dates = [v.date for v in self.visits.visits] if self.visits else []
-        dates += [m.date for m in self.milestones.milestones] if self.milestones else []
+        """Return the dates of the facts the sources report: an illustrative fact is not one."""
+        dates = [v.date for v in self.visits.visits if not v.illustrative] if self.visits else []
+        milestones = self.milestones.milestones if self.milestones else []
+        dates += [m.date for m in milestones if not m.illustrative]
         for a in self.ambassadors.ambassadors if self.ambassadors else []:
-            dates += [a.start, *([a.end] if a.end else [])]
+            dates += [] if a.illustrative else [a.start, *([a.end] if a.end else [])]
         dates += [s.published for s in self.sources.sources if s.published]
         return dates
 

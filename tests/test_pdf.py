@@ -96,7 +96,10 @@ def test_every_variant_has_marking_page_numbers_and_metadata(built: Path, varian
         assert page_of.format(page=number, pages=total) in page_text
         if number > 1:
             assert doc.short_title and str(doc.short_title) in page_text, "no running header"
-    issuers = {"en-GB": "Chile–Russia bilateral desk", "es": "Unidad de Relaciones Bilaterales Chile–Rusia"}
+    issuers = {
+        "en-GB": "Chile–Russia bilateral desk",
+        "es": "Unidad de Relaciones Bilaterales Chile–Rusia",
+    }
     assert reader.metadata is not None and reader.metadata.title == doc.title
     assert reader.metadata.author == issuers.get(variant.language, reader.metadata.author)
     assert cast(Any, reader.trailer)["/Root"]["/Lang"] == variant.language

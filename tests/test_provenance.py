@@ -13,8 +13,10 @@ import tinyhtml5  # type: ignore[import-untyped]  # WeasyPrint's HTML parser: th
 import yaml
 from pydantic import ValidationError
 
-from briefgen.editions import changes, snapshot_digest
+from briefgen.changes import Change, Snapshot, changes
+from briefgen.editions import snapshot_digest
 from briefgen.models import MilestonesSection, TradeSection
+from briefgen.wording import Wording
 from tests.conftest import BUILD_DATE, Run
 from tests.test_model import pdf_text
 
@@ -210,10 +212,10 @@ def test_fields_a_later_version_adds_do_not_advance_an_edition() -> None:
         },
         "analysis": None,
     }
-    assert snapshot_digest(old) == snapshot_digest(new)
-    assert changes(old, new) == []
-    flagged = {**new, "visits": {**new["visits"], "unverified": True}}
-    assert [c.text for c in changes(old, flagged)] == [
-        "Changed: visits › unverified: now “True”, was —"
+    assert snapshot_digest(Snapshot(old, old)) == snapshot_digest(Snapshot(new, new))
+    assert changes(Snapshot(old, old), Snapshot(new, new), Wording()) == [
+        Change("Contents revised: the document now shows more or fewer of the same facts.")
     ]
-    assert changes(old, flagged)[0].unverified
+    flagged = {**new, "visits": {**new["visits"], "unverified": True}}
+    lines = changes(Snapshot(old, old), Snapshot(flagged, flagged), Wording())
+    assert lines == [Change("Section revised: “High-level visits”", "unverified")]

@@ -336,10 +336,13 @@ def test_changes_box_lists_only_what_the_edition_shows(full_project: Path, cli: 
     }
     reports = full_project / "reports"
     full = (reports / "chile-eeu-free-trade-brief.en-GB.html").read_text()
-    assert "Added: trade › lines to take › An agreement of this type would bring clear" in full
+    assert (
+        "Point of the line to take reworded: An agreement of this type would bring clear "
+        "advantages to both sides." in full
+    )
     # The box quotes an INTERNAL section, so it carries that marking above it.
     box = full.index('class="changes"')
-    assert '<p class="portion-marking">INTERNAL</p>' in full[box - 200 : box]
+    assert '<p class="portion-marking changes-marking">INTERNAL</p>' in full[box - 200 : box]
     for name in (
         "chile-eeu-free-trade-brief.en-GB.releasable-public",
         "chile-russia-fact-sheet.en-GB",
