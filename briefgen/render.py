@@ -43,16 +43,21 @@ def render_pdf(
     fetcher = _make_fetcher(weasyprint, [p.resolve() for p in allowed])
     with _collect_warnings() as collected:
         try:
-            document = weasyprint.HTML(
+            source = weasyprint.HTML(
                 string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
-            ).render()
+            )
+            document = source.render()
+            finish = _Finisher(source.etree_element)
             # The /ID (required by PDF/A) comes from the content, not from a clock or a random
             # source, so the same inputs give the same bytes. File URLs are left out: where a
             # stylesheet was found (an ejected copy, say) is not content.
             content = re.sub(r"file://[^\"')\s]*", "", html)
             identifier = hashlib.sha256(content.encode()).hexdigest()[:32].encode()
             pdf = document.write_pdf(
-                pdf_identifier=identifier, pdf_variant=variant, pdf_tags=variant == "pdf/ua-1"
+                pdf_identifier=identifier,
+                pdf_variant=variant,
+                pdf_tags=variant == "pdf/ua-1",
+                finisher=finish,
             )
         except MemoryError as e:  # its message is empty: say which limit was reached
             raise RenderError(_out_of_memory(memory_limit) + " laying out the document") from e
@@ -62,11 +67,26 @@ def render_pdf(
         raise RenderError("refused to load " + "; ".join(fetcher.refused))
     if collected.out_of_memory:  # e.g. decoding a huge image, which WeasyPrint logs and skips
         raise RenderError(_out_of_memory(memory_limit) + ": " + "; ".join(collected.out_of_memory))
-    warnings = collected.messages
+    warnings = collected.messages + finish.problems
     errors = [w.removeprefix("ERROR ") for w in warnings if w.startswith("ERROR ")]
     if errors:  # a brief with a hole where an image should be is not a brief to circulate
         raise RenderError("WeasyPrint could not use a resource: " + "; ".join(errors))
     return RenderResult(pdf, len(document.pages), warnings)
+
+
+class _Finisher:
+    """Correct WeasyPrint's PDF objects before they are written: font names, and tags if any."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root  # the parsed HTML, for what the boxes do not keep (ids, roles)
+        self.problems: list[str] = []
+
+    def __call__(self, document: Any, pdf: Any) -> None:
+        from .subsets import name_subsets
+        from .tagging import retag
+
+        name_subsets(pdf)
+        self.problems += retag(document, pdf, self.root)
 
 
 def _make_fetcher(weasyprint: Any, roots: list[Path]) -> Any:
