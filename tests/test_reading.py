@@ -26,15 +26,13 @@ def test_the_note_and_the_brief_say_each_thing_once(built: Path) -> None:
         assert text.count("cordial and frank political dialogue") == 1
         assert text.count("Embassy of Chile in the Russian Federation, “Bilateral Relations”") == 1
         assert " ".join(text.split()).count("Checked against the source on the day of issue.") == 1
-    assert note.count("checked against it") == 1  # its sources section names what was checked
-    assert "checked against it" not in brief  # the currency line has said it
+    assert "checked against it" not in note + brief  # the currency line has said it
     # The objective: once in the key points (the summary), once in its section.
     assert note.count("Free Trade Agreement with the Eurasian Economic Union") == 2
     assert brief.count("Free Trade Agreement with the Eurasian Economic Union") == 1
     # One citation mark per section, the full reference once, at the end.
     sections = [t for t, _ in outline(PdfReader(built / NOTE)) if t[0].isdigit()]
     assert note.count("Source: [1]") == len(sections) - 1  # all but the sources themselves
-    assert "Every section drawing on it was checked against it on 28 November 2026." in note
 
 
 def test_the_masthead_gives_each_date_once(built: Path) -> None:
