@@ -222,7 +222,7 @@ def _plan(project: Project, reports: ReportsFile, variant: Variant, params: dict
     folders.append(_relative(project, project.data_dir / doc.data))
     # The whole folder of an extra stylesheet: its @imports and fonts are inputs too.
     folders += sorted({_relative(project, (project.root / css).parent) for css in doc.extra_css})
-    files = list(doc.extra_css)
+    files = [*doc.extra_css, *([doc.logo] if doc.logo else [])]
     definition = _definition(reports, variant)
     inputs = collect_inputs(project.root, folders, files)
     return Plan(folders, files, definition, fingerprint(inputs, params, definition), params, inputs)
@@ -350,12 +350,14 @@ def _budget(variant: Variant, pages: int) -> list[str]:
 
 
 def _readable(project: Project, inputs: Inputs, variant: Variant) -> list[Path]:
-    """Return the folders WeasyPrint may read: templates, data, and the extra stylesheets'.
+    """Return the folders WeasyPrint may read: templates, data, the extra stylesheets' and the logo's.
 
     A folder named in data/reports.yaml counts only while its real path lies in the project
     (validation refuses one that does not): a symbolic link must not let outside files in.
     """
-    css_folders = [(project.root / css).parent for css in variant.document.extra_css]
+    doc = variant.document
+    css_folders = [(project.root / css).parent for css in doc.extra_css]
+    css_folders += [(project.root / doc.logo).parent] if doc.logo else []
     named = [project.root / folder for folder in inputs.reports.templates] + css_folders
     accepted = [folder for folder in named if within(folder, project.root)]
     return [*project.user_templates, *accepted, project.templates_dir, project.data_dir]

@@ -170,7 +170,7 @@ def list_variants(project: Project, only: tuple[str, ...]) -> int:
     """Print every variant the definitions expand to: name, status, handling, file."""
     from .variants import load_variants, select
 
-    _, variants = load_variants(project)
+    _, variants, _ = load_variants(project)
     for v in select(variants, only):
         status = "draft" if v.draft else "final"
         release = f"releasable at {v.release}" if v.release else "complete"

@@ -106,14 +106,15 @@ def context(
 
     Every text is already in the variant's language: templates never choose among languages.
     """
-    doc, text_language = variant.document, inputs.reports.text_language
+    doc = variant.document
     return {
         "doc": doc,
         "variant": variant,
         "edition": edition,
         "stylesheets": [(project.root / css).resolve().as_uri() for css in doc.extra_css],
         "data": data,
-        "issuer": localise(inputs.reports.issuer, variant.language, text_language),
+        "issuer": doc.issuer,  # the document's own, or the file's (reports.inherited)
+        "logo": (project.root / doc.logo).resolve().as_uri() if doc.logo else None,
         "build_date": build_date,
         "locale": variant.locale,
         "generator": f"briefgen {__version__}",

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from .localise import LANGUAGE_TAG, Text, primary
+from .localise import LANGUAGE_TAG, Name, Text, primary
 from .models import FREE, SLUG, Model, Plain, Slug
 from .project import Project
 from .trust import is_relative_name
@@ -39,6 +39,12 @@ def _stylesheet(value: str) -> str:
     return value
 
 
+def _image(value: str) -> str:
+    if Path(value).suffix.lower() not in IMAGE_TYPES:
+        raise ValueError(f"expected an image ({', '.join(sorted(IMAGE_TYPES))}), not {value!r}")
+    return value
+
+
 def _css_value(value: str) -> str:
     # Colours, lengths, font names, numbers: enough for theming, too little to leave a <style>.
     if not re.fullmatch(r"[A-Za-z0-9#%.,()\s\"'+-]{1,200}", value) or "url(" in value.lower():
@@ -54,7 +60,10 @@ def _section_name(value: str) -> str:
     return value
 
 
+IMAGE_TYPES = {".svg", ".png", ".jpg", ".jpeg"}
 ProjectPath = Annotated[str, AfterValidator(_project_path)]
+ImagePath = Annotated[ProjectPath, AfterValidator(_image)]
+StylesheetPath = Annotated[ProjectPath, AfterValidator(_stylesheet)]
 # A section template's name, or "free:ID" for a free section of the data set (analysis.yaml).
 SectionName = Annotated[
     str, Field(pattern=f"^(?:{FREE})?{SLUG[1:]}"), AfterValidator(_section_name)
@@ -136,11 +145,23 @@ class DocumentDef(Model):
         "(free:ID), in order; default: the template's.",
     )
     style: dict[CssName, CssValue] = Field(
-        default_factory=dict, description="CSS custom properties, e.g. accent: '#005a9c'."
+        default_factory=dict,
+        description="CSS custom properties, e.g. accent: '#005a9c'; added to (and overriding) "
+        "the defaults' style.",
     )
-    extra_css: list[Annotated[ProjectPath, AfterValidator(_stylesheet)]] = Field(
+    extra_css: list[StylesheetPath] = Field(
         default_factory=list,
-        description="Stylesheets (paths from the project root) after the theme's.",
+        description="Stylesheets (paths from the project root) after the theme's and the "
+        "defaults' extra_css.",
+    )
+    logo: ImagePath | None = Field(
+        None, description="An image in the project for the masthead; default: the defaults' logo."
+    )
+    logo_in_header: bool | None = Field(
+        None, description="Also print the logo in the running header; default: the defaults'."
+    )
+    issuer: Name | None = Field(
+        None, description="The issuing unit of this document; default: the file's issuer."
     )
     subject: Text = Field(description="PDF subject: one sentence on what the document covers.")
     keywords: list[Text] = Field(default_factory=list, description="PDF keywords.")
@@ -182,10 +203,33 @@ class DocumentDef(Model):
         return languages
 
 
-class ReportsFile(Model):
-    """data/reports.yaml: the issuing unit, the marking scale and the documents."""
+class Defaults(Model):
+    """The house style every document inherits, and may override in its own definition."""
 
-    issuer: Text = Field(description="The issuing unit; also the PDF's author.")
+    style: dict[CssName, CssValue] = Field(
+        default_factory=dict, description="CSS custom properties, e.g. accent: '#005a9c'."
+    )
+    extra_css: list[StylesheetPath] = Field(
+        default_factory=list,
+        description="Stylesheets (paths from the project root) after the theme's.",
+    )
+    logo: ImagePath | None = Field(
+        None, description="An image in the project (SVG, PNG or JPEG) shown in the masthead."
+    )
+    logo_in_header: bool = Field(False, description="Also print the logo in the running header.")
+
+
+class ReportsFile(Model):
+    """data/reports.yaml: the issuing unit, the marking scale, house defaults and the documents."""
+
+    issuer: Name = Field(
+        description="The issuing unit; also the PDF's author. One name serves every edition; "
+        "give {en: …, es: …} to translate it."
+    )
+    defaults: Defaults = Field(
+        default_factory=lambda: Defaults.model_validate({}),
+        description="House style that every document inherits: style, extra_css, logo.",
+    )
     text_language: LanguageTag = Field(
         "en",
         description="The language of plain (single-language) text here and in the data sets.",
@@ -199,6 +243,19 @@ class ReportsFile(Model):
         default_factory=list, description="Template folders searched before the default theme."
     )
     documents: list[DocumentDef] = Field(min_length=1)
+
+    def inherited(self, d: DocumentDef) -> DocumentDef:
+        """Return document `d` with the defaults it does not override filled in."""
+        own = [css for css in d.extra_css if css not in self.defaults.extra_css]
+        in_header = self.defaults.logo_in_header if d.logo_in_header is None else d.logo_in_header
+        update = {
+            "style": self.defaults.style | d.style,
+            "extra_css": [*self.defaults.extra_css, *own],
+            "logo": d.logo or self.defaults.logo,
+            "logo_in_header": in_header,
+            "issuer": d.issuer or self.issuer,
+        }
+        return d.model_copy(update=update)
 
     def level(self, marking: str) -> int:
         """Return the rank of `marking` on the scale (0 is the lowest)."""

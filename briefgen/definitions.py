@@ -1,5 +1,5 @@
 """Read data/reports.yaml and check what the schema cannot: unique names, markings, folders,
-files inside the project, templates on the search path and the names in `style:`."""
+files inside the project, templates on the search path, logos, and the names in `style:` (defaults and documents)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .config import ReportsFile, search_path
+from .config import Defaults, DocumentDef, ReportsFile, search_path
 from .data import Document, Loc, read_yaml
 from .errors import InputError, Problem, display_path
 from .markings import check_markings
@@ -65,14 +65,15 @@ def _check_data_folders(reports: ReportsFile, doc: Document, project: Project) -
 
 
 def _check_paths(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
-    """Check that template folders and extra stylesheets exist and really lie in the project."""
+    """Check that template folders, stylesheets and logos exist and really lie in the project."""
     wanted: list[tuple[Loc, str, Callable[[Path], bool]]] = [
         (("templates", i), p, Path.is_dir) for i, p in enumerate(reports.templates)
     ]
-    for i, d in enumerate(reports.documents):
-        wanted += [
-            (("documents", i, "extra_css", j), p, Path.is_file) for j, p in enumerate(d.extra_css)
-        ]
+    owners: list[tuple[Loc, DocumentDef | Defaults]] = [(("defaults",), reports.defaults)]
+    owners += [(("documents", i), d) for i, d in enumerate(reports.documents)]
+    for loc, owner in owners:
+        wanted += [((*loc, "extra_css", j), p, Path.is_file) for j, p in enumerate(owner.extra_css)]
+        wanted += [((*loc, "logo"), owner.logo, Path.is_file)] if owner.logo else []
     problems = []
     for loc, path, exists in wanted:
         if not exists(project.root / path):

@@ -19,11 +19,13 @@ class Problem:
     field: str = ""
     warning: bool = False
     acknowledged: bool = False  # a warning the data says was checked; --strict does not count it
+    note: bool = False  # a finding that asks for nothing (acknowledged as well, so never counted)
 
     def __str__(self) -> str:
         where = f"{display_path(self.path)}:{self.line}:{self.col}"
         what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {what}" + (" (acknowledged in the data)" if self.acknowledged else "")
+        acknowledged = self.acknowledged and not self.note
+        return f"{where}: {what}" + (" (acknowledged in the data)" if acknowledged else "")
 
 
 def problem_to_dict(problem: Problem) -> dict[str, object]:

@@ -49,7 +49,7 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
     promptly.
     """
     try:
-        reports, variants = load_variants(project)
+        reports, variants, notes = load_variants(project)
     except InputError as e:  # still check every data set, to report every problem at once
         folders = project.data_dir.iterdir() if project.data_dir.is_dir() else []
         names = sorted(p.name for p in folders if (p / "sources.yaml").is_file())
@@ -59,6 +59,9 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
     names = sorted({d.document.data for d in documents})
     found = _check_datasets(project, options, names, documents, reports.text_language, stop)
     _check_free_sections(project, reports, documents, found)
+    found.warnings += [
+        notes[n] for n in dict.fromkeys(d.document.name for d in documents) if n in notes
+    ]
     return Inputs(
         reports, variants, documents, found.datasets, found.warnings, found.errors, found.rejected
     )

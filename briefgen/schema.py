@@ -56,12 +56,15 @@ def context_reference() -> str:
         "`shows(part)`, `portion(part)` |",
         "| `data` | Briefing | the validated data set named by `doc.data`, its texts in the "
         "variant's language |",
-        "| `issuer` | str | the issuing unit (`issuer:` in data/reports.yaml) |",
+        "| `issuer` | str | the issuing unit: the document's `issuer:`, else the file's |",
+        "| `logo` | str or None | file: URL of the logo (`logo:` of the document or of "
+        "`defaults:` in data/reports.yaml) |",
         "| `build_date` | date | the build date (`--date`) |",
         "| `locale` | str | the Babel locale of `variant.language`, e.g. en_GB |",
         "| `generator` | str | `briefgen` and its version |",
-        "| `stylesheets` | list[str] | file: URLs of `doc.extra_css` |",
-        "| `edition` | Edition | `number`, `date` and `changes` (list[str]) of this edition |",
+        "| `stylesheets` | list[str] | file: URLs of `doc.extra_css` (the defaults' first) |",
+        "| `edition` | Edition | `number`, `date` and `changes` (lines of the changes box: "
+        "`text`, `illustrative`, `unverified`) of this edition |",
         "",
     ]
     for model in _models([DocumentDef, Briefing]):

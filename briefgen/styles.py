@@ -7,24 +7,35 @@ import re
 from pathlib import Path
 
 from .config import ReportsFile, search_path
-from .data import Document
+from .data import Document, Loc
 from .errors import InputError, Problem, display_path
 from .project import Project
 from .trust import read_utf8, within
 
 
 def check_style(reports: ReportsFile, doc: Document, project: Project) -> list[Problem]:
-    """Check that every style: name is a custom property the stylesheets define (typos do nothing)."""
+    """Check that every style: name is a custom property the stylesheets define (typos do nothing).
+
+    The defaults' names must be defined by the theme or the defaults' stylesheets; a document's
+    also by its own stylesheets.
+    """
     theme, problems = _theme(search_path(project, reports))
-    sheets = [theme + [project.root / css for css in d.extra_css] for d in reports.documents]
-    properties, unreadable = _custom_properties(sorted({s for paths in sheets for s in paths}))
+    house = theme + [project.root / css for css in reports.defaults.extra_css]
+    sheets = [house + [project.root / css for css in d.extra_css] for d in reports.documents]
+    properties, unreadable = _custom_properties(
+        sorted({s for paths in [house, *sheets] for s in paths})
+    )
     if problems or unreadable:
         return problems + unreadable
-    for i, d in enumerate(reports.documents):
-        known = {"page-size"}.union(*(properties[s] for s in sheets[i]))
-        for name in sorted(set(d.style) - known):
+    owners: list[tuple[Loc, dict[str, str], list[Path]]] = [
+        (("defaults",), reports.defaults.style, house)
+    ]
+    owners += [(("documents", i), d.style, sheets[i]) for i, d in enumerate(reports.documents)]
+    for loc, style, stylesheets in owners:
+        known = {"page-size"}.union(*(properties[s] for s in stylesheets))
+        for name in sorted(set(style) - known):
             message = f"the stylesheets define no --{name}; known: {', '.join(sorted(known))}"
-            problems.append(doc.problem(("documents", i, "style", name), message))
+            problems.append(doc.problem((*loc, "style", name), message))
     return problems
 
 

@@ -6,13 +6,13 @@ the manifest and messages, and a predictable file name that also says when it is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import DocumentDef, ReportsFile
 from .data import Document
 from .definitions import read_reports
 from .errors import InputError, Problem, UsageError
-from .localise import localise, missing, missing_message
+from .localise import localise, missing, missing_message, primary
 from .markings import slug
 from .project import Project, matches
 
@@ -93,15 +93,18 @@ class Handling:
         return None if label == self.base else label
 
 
-def load_variants(project: Project) -> tuple[ReportsFile, list[Variant]]:
-    """Read the report definitions and expand them; raise InputError with every problem."""
+def load_variants(project: Project) -> tuple[ReportsFile, list[Variant], dict[str, Problem]]:
+    """Read the report definitions and expand them; return them with notes by document name.
+
+    Raise InputError with every problem.
+    """
     reports, doc = read_reports(project)
     problems = _check_translations(reports, doc)
     variants = [] if problems else expand(reports)
     problems += _check_names(variants, doc)
     if problems:
         raise InputError(problems)
-    return reports, variants
+    return reports, variants, _issuer_notes(reports, doc)
 
 
 def expand(reports: ReportsFile) -> list[Variant]:
@@ -115,6 +118,7 @@ def expand(reports: ReportsFile) -> list[Variant]:
 
 
 def _variant(reports: ReportsFile, d: DocumentDef, language: str, release: str | None) -> Variant:
+    d = reports.inherited(d)
     final = d.status_for(language) == "final"
     suffix = f".{language}" + (f".releasable-{slug(release)}" if release else "")
     stem = d.output_name.removesuffix(".pdf")
@@ -183,6 +187,29 @@ def _check_translations(reports: ReportsFile, doc: Document) -> list[Problem]:
                     found.append((("documents", i, "short_title"), message))
     problems = [doc.problem(loc, message) for loc, message in found]
     return sorted(problems, key=lambda p: (p.line, p.col))
+
+
+def _issuer_notes(reports: ReportsFile, doc: Document) -> dict[str, Problem]:
+    """Note each document whose editions print a one-language issuer in another language."""
+    notes = {}
+    for i, d in enumerate(reports.documents):
+        loc: tuple[str | int, ...] = ("documents", i, "issuer") if d.issuer else ("issuer",)
+        issuer = d.issuer or reports.issuer
+        others = [
+            language
+            for language in d.languages
+            if isinstance(issuer.forms, str) and primary(language) != primary(reports.text_language)
+        ]
+        if others:
+            editions = " and ".join(repr(o) for o in others)
+            message = (
+                f"{d.name}: its {editions} edition{'s' if len(others) > 1 else ''} print this "
+                f"{reports.text_language!r} name as it is; give {{{reports.text_language}: …, "
+                f"{primary(others[0])}: …}} to translate it"
+            )
+            note = doc.problem(loc, message)
+            notes[d.name] = replace(note, warning=True, acknowledged=True, note=True)
+    return notes
 
 
 def _check_names(variants: list[Variant], doc: Document) -> list[Problem]:

@@ -37,9 +37,9 @@ def watched_folders(project: Project) -> list[Path]:
 
         reports = load_reports(project)
         folders.update(search_path(project, reports))
-        folders.update(
-            (project.root / css).parent for d in reports.documents for css in d.extra_css
-        )
+        documents = [reports.inherited(d) for d in reports.documents]
+        assets = [(*d.extra_css, *([d.logo] if d.logo else [])) for d in documents]
+        folders.update((project.root / path).parent for paths in assets for path in paths)
     return sorted(f for f in folders if f.is_dir() and not f.is_relative_to(project.reports_dir))
 
 

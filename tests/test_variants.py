@@ -127,7 +127,7 @@ def test_releasable_edition_omits_sections_above_its_level_and_says_so(built: Pa
 
 
 def test_banner_is_the_highest_marking_shown(built: Path) -> None:
-    _, variants = load_variants(Project(REPO))
+    _, variants, _ = load_variants(Project(REPO))
     checked = 0
     for v in variants:
         sections = re.findall(
