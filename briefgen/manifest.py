@@ -87,7 +87,7 @@ def _params(value: Any) -> bool:
 
 # The fields of a data warning (errors.Problem), as problem_from_dict needs them.
 _PROBLEM = {"path": str, "line": int, "col": int, "message": str}
-_PROBLEM_OPTIONAL = {"field": str, "warning": bool, "acknowledged": bool}
+_PROBLEM_OPTIONAL = {"field": str, "warning": bool, "acknowledged": bool, "where": str}
 
 
 def _problems(value: Any) -> bool:

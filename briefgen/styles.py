@@ -10,6 +10,7 @@ from .config import ReportsFile, search_path
 from .data import Document
 from .errors import InputError, Problem, display_path
 from .project import Project
+from .suggest import closest_first, did_you_mean
 from .trust import read_utf8, within
 
 
@@ -23,7 +24,11 @@ def check_style(reports: ReportsFile, doc: Document, project: Project) -> list[P
     for i, d in enumerate(reports.documents):
         known = {"page-size"}.union(*(properties[s] for s in sheets[i]))
         for name in sorted(set(d.style) - known):
-            message = f"the stylesheets define no --{name}; known: {', '.join(sorted(known))}"
+            hint = did_you_mean(name, known)
+            listed = ", ".join(closest_first(name, sorted(known)))
+            message = (
+                f"the stylesheets define no --{name}; {hint + ' ' if hint else ''}(known: {listed})"
+            )
             problems.append(doc.problem(("documents", i, "style", name), message))
     return problems
 
