@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from .yaml_text import indent, last_open_bracket, opening_quote
+
 ALIASES = "aliases (*name) are not allowed"  # our own refusal (data.py), not the parser's
 
 Found = tuple[int, int, str] | None  # line, column (from 1) and the plain words, if a rule knows
@@ -72,10 +74,6 @@ def _failure(text: str, error: yaml.MarkedYAMLError) -> _Failure:
     )
 
 
-def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" "))
-
-
 def _tab(f: _Failure) -> Found:
     if "'\\t'" not in f.problem and "tab" not in f.problem:
         return None
@@ -117,7 +115,7 @@ def _unclosed_quote(f: _Failure) -> Found:
 def _unclosed_bracket(f: _Failure) -> Found:
     match = re.search(r"flow (mapping|sequence)", f.context)
     if "flow node" in f.context and "<stream end>" in f.problem:  # the parser lost the opening
-        unclosed = _last_open_bracket(f.lines)
+        unclosed = last_open_bracket(f.lines)
         if unclosed is None:
             return None
         line, col, opening = unclosed
@@ -137,23 +135,6 @@ def _unclosed_bracket(f: _Failure) -> Found:
         f"expected a comma or {closing} here, inside the {opening} at column {f.opened[1]}; "
         f"separate its items with commas (`a, b`) and close it with {closing}",
     )
-
-
-def _last_open_bracket(lines: list[str]) -> tuple[int, int, str] | None:
-    """Return where the innermost bracket still open at the end of the file opened, and which."""
-    opened: list[tuple[int, int, str]] = []
-    for number, text in enumerate(lines, start=1):
-        # Quoted texts and comments hold no brackets (a quote does not span lines here: an
-        # unclosed one is another error, found first).
-        plain = re.sub(
-            r"'(?:[^']|'')*'|\"(?:[^\"\\]|\\.)*\"|(?:^|\s)#.*", lambda m: " " * len(m[0]), text
-        )
-        for col, char in enumerate(plain, start=1):
-            if char in "[{":
-                opened.append((number, col, char))
-            elif char in "]}" and opened:
-                opened.pop()
-    return opened[-1] if opened else None
 
 
 def _missing_colon(f: _Failure) -> Found:
@@ -185,18 +166,18 @@ def _mapping_value(f: _Failure) -> Found:
             'key; put the whole value in quotes ("…")',
         )
     above = f.above(line)
-    if above and _indent(text) > _indent(above[0][1]):
+    if above and indent(text) > indent(above[0][1]):
         name = text.strip().split(":")[0]
         return (
             line,
-            _indent(text) + 1,
+            indent(text) + 1,
             f"`{name}` is indented more than line {above[0][0]}, so YAML reads it as part of that "
             "line's value; indent it like the keys it belongs with",
         )
     if above and re.search(r":\S", above[0][1]) and ": " not in above[0][1]:
         return (
             above[0][0],
-            _indent(above[0][1]) + 1,
+            indent(above[0][1]) + 1,
             "this line has no space after its colon, so YAML reads it as text, not `key: value`; "
             "put a space after the colon",
         )
@@ -207,18 +188,6 @@ def _block_end(f: _Failure) -> Found:
     found = re.search(r"expected <block end>, but found '(.*)'", f.problem)
     if not found:
         return None
-    line, col = f.at
-    text = f.line(line)
-    before = text[: col - 1].rstrip()
-    if found.group(1) == "<scalar>" and before.endswith(("'", '"')):
-        quote = before[-1]
-        inside = "write it twice ('')" if quote == "'" else 'write \\"'
-        return (
-            line,
-            len(before),
-            f"the quoted value ends at this {quote}, before the end of the line; to put a {quote} "
-            f"inside a value, {inside}, or quote the value with the other kind of quote",
-        )
     if "block collection" in f.context and found.group(1) == "?" and f.opened:
         return (
             *f.at,
@@ -235,26 +204,49 @@ def _block_end(f: _Failure) -> Found:
     return _misindented(f)
 
 
+def _early_quote(f: _Failure) -> Found:
+    """A quoted value ends before its line does: a quote inside it, or one left open above."""
+    line, col = f.at
+    before = f.line(line)[: col - 1].rstrip()
+    if "found '<scalar>'" not in f.problem or not before.endswith(("'", '"')):
+        return None
+    quote = before[-1]
+    start = opening_quote(f.lines, line, len(before), quote)
+    if start and start[0] < line:  # a quoted value may span lines: this one ran on
+        return (
+            *start,
+            f"the quote {quote} that opens here is not closed on its line, so the value runs on "
+            f"to the {quote} on line {line}; end the value with {quote} on this line",
+        )
+    inside = "write it twice ('')" if quote == "'" else 'write \\"'
+    return (
+        line,
+        len(before),
+        f"the quoted value ends at this {quote}, before the end of the line; to put a {quote} "
+        f"inside a value, {inside}, or quote the value with the other kind of quote",
+    )
+
+
 def _misindented(f: _Failure) -> Found:
     line, _ = f.at
     text = f.line(line)
-    indent, item = _indent(text), text.lstrip().startswith("- ")
+    spaces_here, item = indent(text), text.lstrip().startswith("- ")
     levels: list[tuple[int, int]] = []  # (indentation, line) of each enclosing level above
     for number, above in f.above(line):
         key = re.match(r" *(?:- +)*", above)  # `  - key:` has its key at 4, its item at 2
-        found = {_indent(above)} if item or not key else {_indent(above), key.end()}
+        found = {indent(above)} if item or not key else {indent(above), key.end()}
         for spaces in sorted(found, reverse=True):
             if not levels or spaces < levels[-1][0]:
                 levels.append((spaces, number))
-    if not levels or indent in (level for level, _ in levels):
+    if not levels or spaces_here in (level for level, _ in levels):
         return None
     what = "list item" if item else "key" if ":" in text else "line"
     shown = " and ".join(f"{spaces} (line {number})" for spaces, number in levels[:2])
     return (
         line,
-        indent + 1,
-        f"this {what} is indented by {indent} space{'s' * (indent != 1)}, but the lines above it "
-        f"by {shown}; indent it exactly like the {what}s it belongs with",
+        spaces_here + 1,
+        f"this {what} is indented by {spaces_here} space{'s' * (spaces_here != 1)}, but the "
+        f"lines above it by {shown}; indent it exactly like the {what}s it belongs with",
     )
 
 
@@ -282,6 +274,7 @@ RULES: list[Callable[[_Failure], Found]] = [
     _missing_colon,
     _another_document,
     _mapping_value,
+    _early_quote,
     _block_end,
     _cannot_start,
     _alias,

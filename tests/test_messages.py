@@ -96,6 +96,12 @@ def yaml_error(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> st
             "(YAML parser: while parsing a block mapping expected <block end>, but found "
             "'<scalar>')",
         ),
+        (  # a quoted value may span lines: this one runs on to the next quote
+            'a: "x\nb: 1\nc: "y"\n',
+            'x.yaml:1:4: the quote " that opens here is not closed on its line, so the value runs '
+            'on to the " on line 3; end the value with " on this line. (YAML parser: while parsing '
+            "a block mapping expected <block end>, but found '<scalar>')",
+        ),
         (
             "a: 1\nb: 2\na: 3\n",
             "x.yaml:3:1: a: duplicate key (first set on line 1); keep one of the two",
