@@ -41,18 +41,18 @@ class _Formatter(logging.Formatter):
         return prefix + text
 
 
-def _setup_logging(quiet: bool) -> None:
+def _setup_logging(quiet: bool, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter("%(message)s"))
     log.handlers[:] = [handler]
-    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
     log.propagate = False
 
 
 def main(argv: Sequence[str] | None = None, project_root: Path | None = None) -> int:
     """Run the command line and return its exit code."""
     args = parser().parse_args(argv)
-    _setup_logging(args.quiet)
+    _setup_logging(args.quiet, args.verbose)
     try:
         return _run(args, args.project or project_root or Path.cwd())
     except UsageError as e:

@@ -74,12 +74,9 @@ def report_run(result: RunResult, strict: bool) -> None:
         _report_document(document)
     for error in result.errors:
         log.error("%s", error)
-    acknowledged = sum(p.acknowledged for p in result.problems)
+    acknowledged = sum(p.acknowledged and not p.note for p in result.problems)
     log.info(
-        "%s, %d warning(s)%s",
-        _counts(result),
-        result.warnings,
-        f", {acknowledged} acknowledged" if acknowledged else "",
+        "%s, %d warning(s)%s", _counts(result), result.warnings, _acknowledged(acknowledged, False)
     )
     failed = any(d.status == "failed" for d in result.documents)
     if strict and result.warnings and not failed:
@@ -132,11 +129,11 @@ def check(project: Project, options: BuildOptions, strict: bool) -> int:
         return EXIT_FAILED
     warnings = sum(not p.acknowledged for p in inputs.problems) + len(template_warnings)
     log.info(
-        "check passed: %d document(s), %d data set(s), %d warning(s), %d acknowledged",
+        "check passed: %d document(s), %d data set(s), %d warning(s)%s",
         len(inputs.documents),
         len(inputs.datasets),
         warnings,
-        len(inputs.problems) + len(template_warnings) - warnings,
+        _acknowledged(sum(p.acknowledged and not p.note for p in inputs.problems), True),
     )
     if strict and warnings:
         log.error("--strict: %d warning(s) count as failure", warnings)
@@ -241,12 +238,23 @@ def build_and_survive(
 
 
 def report_warnings(problems: Sequence[Problem]) -> None:
-    """Log data warnings; those the data acknowledges are notes, so quiet runs stay quiet."""
+    """Log data warnings; those the data acknowledges are notes, shown only with -v: they were
+    checked once, and a note repeated on every run teaches readers to skip the lines."""
     for problem in problems:
-        if problem.acknowledged:
+        if problem.note:  # a note the definitions cannot acknowledge: always shown
             log.info("note: %s", problem)
+        elif problem.acknowledged:
+            log.debug("note: %s", problem)
         else:
             log.warning("%s", problem)
+
+
+def _acknowledged(count: int, always: bool) -> str:
+    """Return ", 1 acknowledged" for the summary, saying how to see them unless -v does."""
+    if not count and not always:
+        return ""
+    hint = "" if not count or log.isEnabledFor(logging.DEBUG) else " (-v shows them)"
+    return f", {count} acknowledged{hint}"
 
 
 def report_problems(problems: Sequence[Problem]) -> None:

@@ -18,10 +18,11 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
+from .places import Loc, describe, dotted, is_tag
 from .trust import byte_position
+from .yaml_errors import ALIASES, explain
 
 MAX_BYTES = 1_000_000
-Loc = tuple[str | int, ...]
 _ALLOWED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
 
 
@@ -41,10 +42,25 @@ class Document:
         return (1, 1)
 
     def problem(self, loc: Loc, message: str, warning: bool = False, ack: bool = False) -> Problem:
-        """Return a Problem pointing at `loc` in this file."""
-        line, col = self.locate(loc)
-        dotted = ".".join(str(part) for part in loc)
-        return Problem(self.path, line, col, message, dotted, warning, ack)
+        """Return a Problem pointing at `loc` in this file (pydantic's union tags left out)."""
+        loc = tuple(part for part in loc if not is_tag(part))
+        return self.problem_at(self.locate(loc), loc, message, warning, ack)
+
+    def problem_at(
+        self,
+        position: tuple[int, int],
+        loc: Loc,
+        message: str,
+        warning: bool = False,
+        ack: bool = False,
+    ) -> Problem:
+        """Return a Problem about `loc`, pointing at `position` (line, column) in this file."""
+        where = self.where(loc)
+        return Problem(self.path, *position, message, dotted(loc), warning, ack, where=where)
+
+    def where(self, loc: Loc) -> str:
+        """Return `loc` in words, items counted from 1: `visits #5 (Sebastián Piñera) › date`."""
+        return describe(self.value, loc)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -53,9 +69,7 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed", event.start_mark
-            )
+            raise yaml.composer.ComposerError(None, None, ALIASES, event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -79,21 +93,23 @@ def read_yaml(path: Path) -> Document:
     try:
         root = yaml.compose(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as e:
-        raise InputError([_yaml_problem(path, e)]) from e
+        raise InputError([Problem(path, *explain(text, e))]) from e
     except yaml.reader.ReaderError as e:  # control characters: not marked, but positioned
         line, col = _line_col(text, e.position)
         code = e.character if isinstance(e.character, int) else ord(e.character)
-        message = f"control character U+{code:04X} is not allowed in YAML"
+        message = f"control character U+{code:04X} is not allowed in YAML; delete it"
         raise InputError([Problem(path, line, col, message)]) from e
     except RecursionError as e:
         raise InputError([Problem(path, 1, 1, "the YAML is nested too deeply")]) from e
     if root is None:
         raise InputError([Problem(path, 1, 1, "the file is empty; expected a mapping")])
     doc = Document(path, None)
-    problems: list[Problem] = []
-    doc.value = _to_python(root, (), doc, problems)
-    if problems:
-        raise InputError(problems)
+    found: list[_Found] = []
+    doc.value = _to_python(root, (), doc, found)
+    if found:  # located once the whole value is known, so that items can be named
+        raise InputError(
+            [doc.problem_at(position, loc, message) for position, loc, message in found]
+        )
     return doc
 
 
@@ -113,7 +129,7 @@ def _read_text(path: Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line, col = byte_position(raw, e.start)
-        message = f"not valid UTF-8 (byte 0x{raw[e.start]:02x})"
+        message = f"not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8"
         raise InputError([Problem(path, line, col, message)]) from e
 
 
@@ -122,55 +138,46 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
     return line, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
-def _yaml_problem(path: Path, e: yaml.MarkedYAMLError) -> Problem:
-    mark = e.problem_mark or e.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    message = " ".join(part for part in (e.context, e.problem) if part) or "invalid YAML"
-    return Problem(path, line, col, f"YAML syntax: {message}")
-
-
 def _mark(node: Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _to_python(node: Node, loc: Loc, doc: Document, problems: list[Problem]) -> Any:
+_Found = tuple[tuple[int, int], Loc, str]  # a problem found while reading: position, place, words
+
+
+def _to_python(node: Node, loc: Loc, doc: Document, found: list[_Found]) -> Any:
     doc.positions.setdefault(loc, _mark(node))
     if isinstance(node, MappingNode) and node.tag == "tag:yaml.org,2002:map":
-        return _mapping(node, loc, doc, problems)
+        return _mapping(node, loc, doc, found)
     if isinstance(node, SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
-        return [_to_python(item, (*loc, i), doc, problems) for i, item in enumerate(node.value)]
+        return [_to_python(item, (*loc, i), doc, found) for i, item in enumerate(node.value)]
     if isinstance(node, ScalarNode) and node.tag in _ALLOWED_TAGS:
         try:
             return yaml.constructor.SafeConstructor().construct_object(node)
         except (ValueError, KeyError, yaml.YAMLError):  # e.g. `!!int abc`, `!!bool maybe`
-            problems.append(doc.problem(loc, f"{node.value!r} is not a valid {node.tag[18:]}"))
+            kind = node.tag[18:]
+            message = (
+                f"{node.value!r} is not a valid {kind}; remove the !!{kind} tag or fix the value"
+            )
+            found.append((doc.locate(loc), loc, message))
             return None
-    problems.append(doc.problem(loc, f"unsupported YAML tag {node.tag}"))
+    message = f"unsupported YAML tag {node.tag}; remove it (briefgen reads plain values only)"
+    found.append((doc.locate(loc), loc, message))
     return None
 
 
-def _mapping(node: MappingNode, loc: Loc, doc: Document, problems: list[Problem]) -> dict[str, Any]:
+def _mapping(node: MappingNode, loc: Loc, doc: Document, found: list[_Found]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not (isinstance(key_node, ScalarNode) and key_node.tag.endswith(":str")):
-            line, col = _mark(key_node)
-            field = ".".join(str(part) for part in loc)
-            problems.append(Problem(doc.path, line, col, "keys must be plain text", field))
+            found.append((_mark(key_node), loc, "keys must be plain text; write the key as a word"))
             continue
         key = key_node.value
         if key in result:
-            line, col = _mark(key_node)
             first = doc.positions[(*loc, key)][0]
-            problems.append(
-                Problem(
-                    doc.path,
-                    line,
-                    col,
-                    f"duplicate key (first defined on line {first})",
-                    ".".join(str(p) for p in (*loc, key)),
-                )
-            )
+            message = f"duplicate key (first set on line {first}); keep one of the two"
+            found.append((_mark(key_node), (*loc, key), message))
             continue
         doc.positions[(*loc, key)] = _mark(key_node)
-        result[key] = _to_python(value_node, (*loc, key), doc, problems)
+        result[key] = _to_python(value_node, (*loc, key), doc, found)
     return result

@@ -9,14 +9,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .config import Defaults, DocumentDef, ReportsFile, search_path
-from .data import Document, Loc, read_yaml
+from .data import Document, read_yaml
 from .errors import InputError, Problem, display_path
 from .markings import check_markings
 from .models import section_template
+from .places import Loc
 from .project import Project
+from .schema_errors import pydantic_problems
 from .styles import check_style
 from .trust import within
-from .validate import pydantic_problems
 
 
 def load_reports(project: Project) -> ReportsFile:
@@ -30,7 +31,7 @@ def read_reports(project: Project) -> tuple[ReportsFile, Document]:
     try:
         reports = ReportsFile.model_validate(doc.value)
     except ValidationError as e:
-        raise InputError(pydantic_problems(doc, e)) from e
+        raise InputError(pydantic_problems(doc, e, ReportsFile)) from e
     problems = (
         _check_unique(reports, doc)
         + check_markings(reports, doc)
@@ -52,7 +53,7 @@ def _check_unique(reports: ReportsFile, doc: Document) -> list[Problem]:
             if (key, value) in seen:
                 message = f"{key} {value!r} is already used by {seen[key, value]}"
                 problems.append(doc.problem(("documents", i, key), message))
-            seen.setdefault((key, value), f"documents.{i}")
+            seen.setdefault((key, value), doc.where(("documents", i)))
     return problems
 
 

@@ -16,16 +16,18 @@ class Problem:
     line: int
     col: int
     message: str
-    field: str = ""
+    field: str = ""  # the machine path of the value, counted from 0: visits.4.date
     warning: bool = False
     acknowledged: bool = False  # a warning the data says was checked; --strict does not count it
     note: bool = False  # a finding that asks for nothing (acknowledged as well, so never counted)
+    where: str = ""  # the same place in words, counted from 1: visits #5 (Sebastián Piñera) › date
 
     def __str__(self) -> str:
-        where = f"{display_path(self.path)}:{self.line}:{self.col}"
-        what = f"{self.field}: {self.message}" if self.field else self.message
+        place = f"{display_path(self.path)}:{self.line}:{self.col}"
+        name = self.where or self.field
+        what = f"{name}: {self.message}" if name else self.message
         acknowledged = self.acknowledged and not self.note
-        return f"{where}: {what}" + (" (acknowledged in the data)" if acknowledged else "")
+        return f"{place}: {what}" + (" (acknowledged in the data)" if acknowledged else "")
 
 
 def problem_to_dict(problem: Problem) -> dict[str, object]:

@@ -175,7 +175,14 @@ def parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="schedule: an interval instead of --cron, e.g. 30s, 15m, 1h",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    talk.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print the notes: data warnings the data acknowledges (counted in the summary)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     return parser

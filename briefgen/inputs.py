@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .config import ReportsFile
-from .data import Loc, read_yaml
+from .data import read_yaml
 from .errors import InputError, Problem
 from .models import Briefing, free_id, unknown_free_section
+from .places import Loc
 from .project import BuildOptions, Project
 from .stopping import NEVER, Stop
 from .variants import Variant, load_variants, select

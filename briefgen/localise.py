@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from .data import Loc
+from .places import Loc
 
 LANGUAGE_TAG = r"^[a-z]{2,3}(?:-[A-Z]{2})?$"
 M = TypeVar("M")

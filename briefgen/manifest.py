@@ -87,7 +87,13 @@ def _params(value: Any) -> bool:
 
 # The fields of a data warning (errors.Problem), as problem_from_dict needs them.
 _PROBLEM = {"path": str, "line": int, "col": int, "message": str}
-_PROBLEM_OPTIONAL = {"field": str, "warning": bool, "acknowledged": bool, "note": bool}
+_PROBLEM_OPTIONAL = {
+    "field": str,
+    "warning": bool,
+    "acknowledged": bool,
+    "note": bool,
+    "where": str,
+}
 
 
 def _problems(value: Any) -> bool:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from .config import ReportsFile
-from .data import Document, Loc
+from .data import Document
 from .errors import Problem
 from .localise import primary
+from .places import Loc
 
 
 def slug(marking: str) -> str:
@@ -33,7 +34,11 @@ def check_markings(reports: ReportsFile, doc: Document) -> list[Problem]:
         found += _check_document(i, d.marking, d.section_markings, d.releasable_at, scale)
         if isinstance(d.status, dict):
             found += [
-                (("documents", i, "status", key), f"{key!r} is not one of languages: {d.languages}")
+                (
+                    ("documents", i, "status", key),
+                    f"{key!r} is not one of the document's languages ({', '.join(d.languages)}); "
+                    "add it to languages, or remove it here",
+                )
                 for key in d.status
                 if not any(key in (lang, primary(lang)) for lang in d.languages)
             ]

@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 
 from .config import ReportsFile, search_path
-from .data import Document, Loc
+from .data import Document
 from .errors import InputError, Problem, display_path
+from .places import Loc
 from .project import Project
+from .suggest import closest_first, did_you_mean
 from .trust import read_utf8, within
 
 
@@ -34,7 +36,11 @@ def check_style(reports: ReportsFile, doc: Document, project: Project) -> list[P
     for loc, style, stylesheets in owners:
         known = {"page-size"}.union(*(properties[s] for s in stylesheets))
         for name in sorted(set(style) - known):
-            message = f"the stylesheets define no --{name}; known: {', '.join(sorted(known))}"
+            hint = did_you_mean(name, known)
+            listed = ", ".join(closest_first(name, sorted(known)))
+            message = (
+                f"the stylesheets define no --{name}; {hint + ' ' if hint else ''}(known: {listed})"
+            )
             problems.append(doc.problem((*loc, "style", name), message))
     return problems
 

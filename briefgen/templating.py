@@ -20,6 +20,7 @@ from .errors import BriefgenError, InputError, TemplateError, display_path
 from .filters import FILTERS
 from .messages import gettext_callables
 from .sandbox import Sandbox
+from .template_errors import Undefined, syntax_message, undefined_hint
 from .trust import confined, is_relative_name, read_utf8
 
 
@@ -38,7 +39,7 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
     )
     env = Sandbox(
         loader=loader,
-        undefined=jinja2.StrictUndefined,
+        undefined=Undefined,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -231,7 +232,7 @@ def load_template(env: jinja2.Environment, name: str) -> jinja2.Template:
     except jinja2.TemplateNotFound as e:
         raise TemplateError(_not_found(env, e)) from e
     except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(_syntax(e, name)) from e
+        raise TemplateError(syntax_message(env, e, name)) from e
 
 
 def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
@@ -242,13 +243,14 @@ def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) 
     except jinja2.TemplateNotFound as e:  # the target of an {% include %} or {% extends %}
         raise TemplateError(f"{_template_frame(e) or name}: {_not_found(env, e)}") from e
     except jinja2.TemplateSyntaxError as e:
-        raise TemplateError(_syntax(e, name)) from e
+        raise TemplateError(syntax_message(env, e, name)) from e
     except InputError:  # an included template that is not UTF-8, located in that file
         raise
     except SecurityError as e:  # the sandbox: {{ x.__class__ }}, {{ f.__globals__ }} …
         raise TemplateError(f"{_template_frame(e) or name}: refused: {e}") from e
     except (jinja2.UndefinedError, TemplateError) as e:  # a missing label, a refused file
-        raise TemplateError(f"{_template_frame(e) or name}: {e}") from e
+        hint = undefined_hint(str(e), [*context, *env.globals])
+        raise TemplateError(f"{_template_frame(e) or name}: {e}{hint}") from e
     except MemoryError as e:
         raise TemplateError(
             f"{_template_frame(e) or name}: ran out of memory (see --memory-limit)"
@@ -259,20 +261,14 @@ def render_html(env: jinja2.Environment, name: str, context: Mapping[str, Any]) 
             "other without end; to extend the default theme's own file, "
             'write {% extends "default:NAME" %}'
         ) from e
-    except (
-        Exception
-    ) as e:  # user templates can raise anything ({{ 1 // 0 }}); it fails one document
+    # User templates can raise anything ({{ 1 // 0 }}); it fails one document.
+    except Exception as e:
         raise TemplateError(f"{_template_frame(e) or name}: {type(e).__name__}: {e}") from e
 
 
 def _not_found(env: jinja2.Environment, error: jinja2.TemplateNotFound) -> str:
     folders = ", ".join(display_path(Path(p)) for p in _search_path(env))
     return f"template {error.name!r} not found; searched {folders}"
-
-
-def _syntax(error: jinja2.TemplateSyntaxError, name: str) -> str:
-    where = f"{display_path(Path(error.filename))}:{error.lineno}" if error.filename else name
-    return f"{where}: {error.message}"
 
 
 def _search_path(env: jinja2.Environment) -> list[str]:

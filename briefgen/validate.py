@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .data import Document, Loc, read_yaml
+from .data import Document, read_yaml
 from .errors import InputError, Problem
 from .localise import Prose, missing, missing_message
 from .models import (
@@ -24,25 +24,15 @@ from .models import (
     Section,
     SourcesSection,
 )
+from .places import Loc
 from .prose import printed_text, refusals
+from .schema_errors import pydantic_problems
 
 # A line breaks only at a space (a no-break space joins), so a run of other characters is one
 # unit. A line of body text holds about LINE_CHARS; MAX_RUN bounds the time to lay one out.
 LINE_CHARS = 80
 MAX_RUN = 300
 _UNBROKEN = re.compile(r"[^ \t\n\r\f]+")
-
-
-def pydantic_problems(doc: Document, error: ValidationError) -> list[Problem]:
-    """Turn a pydantic ValidationError into located Problems, one per error, in file order."""
-    problems = [doc.problem(tuple(e["loc"]), _message(e["msg"], e["type"])) for e in error.errors()]
-    return sorted(problems, key=lambda p: (p.line, p.col))
-
-
-def _message(msg: str, kind: str) -> str:
-    if kind == "extra_forbidden":
-        return "unknown key (not in the schema; check its spelling)"
-    return msg.removeprefix("Value error, ")
 
 
 @dataclass(frozen=True)
@@ -81,7 +71,7 @@ def read_dataset(
         try:
             sections[name] = SECTIONS[name].model_validate(doc.value)
         except ValidationError as e:
-            problems.extend(pydantic_problems(doc, e))
+            problems.extend(pydantic_problems(doc, e, SECTIONS[name]))
     problems += _check_sources(sections, docs) + _check_free_ids(sections, docs)
     gaps = _check_translations(sections, docs, languages or {}, text_language)
     extras = _read_extra(folder / "extra", problems)
@@ -236,7 +226,8 @@ def _check_free_ids(sections: dict[str, Model], docs: dict[str, Document]) -> li
     ids = [s.id for s in analysis.sections] if isinstance(analysis, Analysis) else []
     return [
         docs["analysis"].problem(
-            ("sections", i, "id"), f"id {id_!r} is already used by sections.{ids.index(id_)}"
+            ("sections", i, "id"),
+            f"id {id_!r} is already used by {docs['analysis'].where(('sections', ids.index(id_)))}",
         )
         for i, id_ in enumerate(ids)
         if id_ in ids[:i]

@@ -15,6 +15,7 @@ from .errors import InputError, Problem, UsageError
 from .localise import localise, missing, missing_message, primary
 from .markings import slug
 from .project import Project, matches
+from .suggest import closest, closest_first
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,26 @@ def select(variants: list[Variant], only: tuple[str, ...]) -> list[Variant]:
     """Return the variants `only` picks (all when empty); raise UsageError for a pattern matching none."""
     unknown = [p for p in only if not any(matches(v.name, p) for v in variants)]
     if unknown:
-        names = ", ".join(v.name for v in variants)
-        raise UsageError(f"no variant matches {', '.join(unknown)}; defined: {names}")
+        raise UsageError("\n".join(unmatched(p, variants) for p in unknown))
     return [v for v in variants if not only or any(matches(v.name, p) for p in only)]
+
+
+def unmatched(pattern: str, variants: list[Variant]) -> str:
+    """Return what to say of an --only that picks nothing: the names closest to it first."""
+    documents = list(dict.fromkeys(v.document.name for v in variants))
+    names = [*documents, *(v.name for v in variants)]
+    if any(c in pattern for c in "*?["):
+        return f"--only: no variant matches `{pattern}` (the names: {', '.join(names)})"
+    document, _, language = pattern.partition(".")
+    if language and document in documents:  # a document's name, then an edition it lacks
+        own = [v.name for v in variants if v.document.name == document]
+        begun = [name for name in closest_first(pattern, own) if name.startswith(pattern)]
+        best = closest(language, [name.removeprefix(f"{document}.") for name in own])
+        meant = begun[0] if begun else f"{document}.{best}" if best else None
+        hint = f"; did you mean `{meant}`?" if meant else ""
+        listed = ", ".join(closest_first(pattern, own))
+        return f"--only: {document} has no variant `{pattern}`{hint} (its variants: {listed})"
+    best = closest(pattern, names)
+    hint = f"; did you mean `{best}`?" if best else ""
+    listed = ", ".join(closest_first(pattern, names))
+    return f"--only: no document or variant named `{pattern}`{hint} (all, closest first: {listed})"

@@ -112,7 +112,7 @@ def test_a_changed_logo_rebuilds_and_a_missing_one_is_located(project: Path, cli
     missing = cli(project, "--date", BUILD_DATE, "--only", "fact-sheet")
     assert missing.code != 0
     assert re.search(
-        r"data/reports\.yaml:\d+:\d+: defaults\.logo: house/logo\.svg does not exist", missing.err
+        r"data/reports\.yaml:\d+:\d+: defaults › logo: house/logo\.svg does not exist", missing.err
     )
 
 
@@ -121,7 +121,7 @@ def test_defaults_are_checked_like_a_documents(project: Path, cli: Cli) -> None:
     set_defaults(project, "  style: {acent: '#0b5d1e'}\n  logo: house/house.css\n")
     run = cli(project, "check")
     assert run.code != 0
-    assert re.search(r"data/reports\.yaml:\d+:\d+: defaults\.logo: .*expected an image", run.err)
+    assert re.search(r"data/reports\.yaml:\d+:\d+: defaults › logo: .*expected an image", run.err)
     set_defaults_file = project / "data/reports.yaml"
     set_defaults_file.write_text(
         set_defaults_file.read_text("utf-8").replace(
@@ -130,7 +130,7 @@ def test_defaults_are_checked_like_a_documents(project: Path, cli: Cli) -> None:
     )
     run = cli(project, "check")
     assert re.search(
-        r"data/reports\.yaml:\d+:\d+: defaults\.style\.acent: the stylesheets define no --acent",
+        r"data/reports\.yaml:\d+:\d+: defaults › style › acent: the stylesheets define no --acent",
         run.err,
     )
 

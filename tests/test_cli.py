@@ -24,8 +24,16 @@ def test_check_reports_every_broken_file_with_location_and_no_traceback(
     result = cli(project, "--check")
     assert result.code == 2
     lines = result.err.splitlines()
-    assert "error: data/chile-russia/trade.yaml:2:1: YAML syntax:" in lines[0]
-    assert lines[1].startswith("error: data/chile-russia/visits.yaml:3:3: YAML syntax:")
+    # Each in plain words, then the parser's own; an unclosed quote is shown where it opened.
+    assert lines[0].startswith(
+        'error: data/chile-russia/trade.yaml:1:12: the quote " that opens here is never closed; '
+        'end the value with "'
+    )
+    assert lines[1].startswith(
+        "error: data/chile-russia/visits.yaml:3:3: a key at the indentation of the list that "
+        "begins on line 2, where YAML expects another item (`- …`)"
+    )
+    assert all("(YAML parser: while " in line for line in lines[:2])
     assert lines[-1] == "error: 2 problem(s) found; nothing was built"
     assert "Traceback" not in result.err
     assert not (project / "reports").exists()
@@ -44,11 +52,13 @@ def test_check_lists_each_schema_error(
     result = cli(project, "check")
     assert result.code == 2
     assert [line for line in result.err.splitlines() if "visits.yaml" in line] == [
-        "error: data/chile-russia/visits.yaml:27:5: visits.1.place: Field required",
-        "error: data/chile-russia/visits.yaml:31:5: visits.1.plase: unknown key (not in the "
-        "schema; check its spelling)",
-        "error: data/chile-russia/visits.yaml:33:5: visits.1.date: expected a year (2019), a month "
-        "(2019-11) or a day (2019-09-26)",
+        "error: data/chile-russia/visits.yaml:27:5: visits #2 (Vladimir Putin) › place: missing; "
+        "add it (the key is required)",
+        "error: data/chile-russia/visits.yaml:31:5: visits #2 (Vladimir Putin) › plase: unknown "
+        "key; did you mean `place`? (valid keys: place, date, illustrative, occasion, visitor, "
+        "unverified, country)",
+        "error: data/chile-russia/visits.yaml:33:5: visits #2 (Vladimir Putin) › date: expected a "
+        "year (2019), a month (2019-11) or a day (2019-09-26)",
     ]
 
 
@@ -101,8 +111,9 @@ def test_usage_errors_exit_2(project: Path, cli: Cli) -> None:
     result = cli(project, "--only", "no-such-doc")
     assert (result.code, result.err.strip()) == (
         2,
-        "error: no variant matches no-such-doc; defined: briefing-note.en-GB, eeu-brief.en-GB, "
-        "fact-sheet.en-GB",
+        "error: --only: no document or variant named `no-such-doc` (all, closest first: "
+        "fact-sheet.en-GB, fact-sheet, briefing-note.en-GB, briefing-note, eeu-brief.en-GB, "
+        "eeu-brief)",
     )
     with pytest.raises(SystemExit) as caught:
         cli(project, "--date", "28/11/2026")
@@ -185,9 +196,10 @@ def test_config_and_data_problems_are_reported_together_and_located(
     result = cli(project, "check")
     assert result.code == 2
     assert result.err.splitlines() == [
-        "error: data/reports.yaml:74:5: documents.1.languages: unknown language 'zz' (expected "
-        "e.g. en-GB, es, ru)",
-        "error: data/chile-russia/visits.yaml:26:5: visits.0.date: month must be in 1..12",
+        "error: data/reports.yaml:74:5: documents #2 (briefing-note) › languages: unknown language "
+        "'zz' (expected e.g. en-GB, es, ru)",
+        "error: data/chile-russia/visits.yaml:26:5: visits #1 (Patricio Aylwin) › date: month "
+        "must be in 1..12",
         "error: 2 problem(s) found; nothing was built",
     ]
     reports.write_text(
@@ -198,12 +210,12 @@ def test_config_and_data_problems_are_reported_together_and_located(
     )
     result = cli(project, "check")
     assert (
-        "data/reports.yaml:58:5: documents.1.name: name 'briefing-note' is already used by "
-        "documents.0" in result.err
+        "data/reports.yaml:58:5: documents #2 (briefing-note) › name: name 'briefing-note' is "
+        "already used by documents #1 (briefing-note)" in result.err
     )
     assert (
         "data/reports.yaml:" in result.err
-        and "documents.2.data: no data set folder data/chile-rusia/" in result.err
+        and "documents #3 (fact-sheet) › data: no data set folder data/chile-rusia/" in result.err
     )
 
 

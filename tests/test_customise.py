@@ -110,7 +110,7 @@ def test_unknown_section_is_reported_by_check(project: Path, cli: Cli) -> None:
     result = cli(project, "check")
     assert result.code == 2
     assert re.search(
-        r"data/reports.yaml:\d+:\d+: documents.0.sections.1: template "
+        r"data/reports.yaml:\d+:\d+: documents #1 \(briefing-note\) › sections #2: template "
         "'sections/no-such-section.html' not found; searched templates",
         result.err,
     )
@@ -136,11 +136,11 @@ def test_style_and_extra_css_theme_a_document(project: Path, cli: Cli) -> None:
     [
         (
             '    style: {accent: "red; } body { display: none"}',
-            "style.accent: expected a plain CSS",
+            "style › accent: expected a plain CSS",
         ),
-        ("    style: {accent: url(x)}", "style.accent: expected a plain CSS"),
-        ("    extra_css: [../outside.css]", "extra_css.0: expected a relative path"),
-        ("    extra_css: [mine/missing.css]", "extra_css.0: mine/missing.css does not exist"),
+        ("    style: {accent: url(x)}", "style › accent: expected a plain CSS"),
+        ("    extra_css: [../outside.css]", "extra_css #1: expected a relative path"),
+        ("    extra_css: [mine/missing.css]", "extra_css #1: mine/missing.css does not exist"),
     ],
 )
 def test_unsafe_theming_is_refused_with_location(
@@ -149,7 +149,8 @@ def test_unsafe_theming_is_refused_with_location(
     add_to_reports(project, document_extra=extra)
     result = cli(project, "check")
     assert result.code == 2
-    assert re.search(rf"data/reports.yaml:\d+:\d+: documents\.0\.{re.escape(message)}", result.err)
+    place = re.escape(f"documents #1 (briefing-note) › {message}")
+    assert re.search(rf"data/reports.yaml:\d+:\d+: {place}", result.err)
 
 
 def test_missing_template_names_the_search_path(project: Path, cli: Cli) -> None:
@@ -161,7 +162,8 @@ def test_missing_template_names_the_search_path(project: Path, cli: Cli) -> None
     result = cli(project, "--date", BUILD_DATE, "--templates", "mine")
     assert result.code == 2
     assert re.search(
-        r"error: data/reports.yaml:\d+:5: documents.2.template: template 'memo.html' "
+        r"error: data/reports.yaml:\d+:5: documents #3 \(fact-sheet\) › template: template "
+        "'memo.html' "
         "not found; searched mine, templates",
         result.err,
     )
@@ -263,7 +265,9 @@ def test_an_empty_section_list_is_refused(project: Path, cli: Cli) -> None:
     add_to_reports(project, document_extra="    sections: []")
     result = cli(project, "check")
     assert (
-        result.code == 2 and "documents.0.sections: List should have at least 1 item" in result.err
+        result.code == 2
+        and "documents #1 (briefing-note) › sections: List should have at least 1 item"
+        in result.err
     )
 
 
@@ -272,7 +276,7 @@ def test_a_misspelt_style_name_is_a_located_error(project: Path, cli: Cli) -> No
     result = cli(project, "check")
     assert result.code == 2
     assert re.search(
-        r"data/reports.yaml:\d+:\d+: documents.0.style.acent: the stylesheets define "
-        r"no --acent; known: accent, band, ",
+        r"data/reports.yaml:\d+:\d+: documents #1 \(briefing-note\) › style › acent: the "
+        r"stylesheets define no --acent; did you mean `accent`\? \(known: accent, ",
         result.err,
     )

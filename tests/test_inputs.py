@@ -17,7 +17,10 @@ Cli = Callable[..., Run]
 LATER = "2026-11-29"  # a new build date: every document is due again
 SHEET = "reports/chile-russia-fact-sheet.en-GB.pdf"
 OTHER = "reports/chile-kazakhstan-fact-sheet.en-GB.draft.pdf"
-BAD_MONTH = "error: data/chile-russia/visits.yaml:26:5: visits.0.date: month must be in 1..12"
+BAD_MONTH = (
+    "error: data/chile-russia/visits.yaml:26:5: visits #1 (Patricio Aylwin) › date: month must be "
+    "in 1..12"
+)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -81,8 +84,9 @@ def test_a_missing_translation_fails_only_that_language(full_project: Path, cli:
     result = cli(full_project, "--date", BUILD_DATE, "--only", "fact-sheet.*")
     assert result.code == 2
     assert (
-        "error: data/chile-russia/milestones.yaml:7:5: milestones.0.title: no 'es' text, needed "
-        "by fact-sheet.es; give one text per language, e.g. {en: …, es: …}"
+        "error: data/chile-russia/milestones.yaml:7:5: milestones #1 (Visit of the Minister of "
+        "Foreign…) › title: no 'es' text, needed by fact-sheet.es; give one text per language, "
+        "e.g. {en: …, es: …}"
     ) in result.err.splitlines()
     not_built = "not built: its data set chile-russia lacks 'es' text in 1 place(s)"
     assert statuses(full_project) == {

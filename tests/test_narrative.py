@@ -157,7 +157,7 @@ def test_raw_html_in_a_data_text_is_shown_as_text(project: Path, cli: Cli) -> No
     run = cli(project, "--date", BUILD_DATE, "--html", "--only", "fact-sheet")
     assert run.code == 0, run.err
     assert re.search(
-        r"warning: data/chile-russia/relationship.yaml:\d+:\d+: characterisation.en: "
+        r"warning: data/chile-russia/relationship.yaml:\d+:\d+: characterisation › en: "
         "Markdown: raw HTML is printed as text",
         run.err,
     ), run.err
@@ -176,7 +176,7 @@ def test_a_javascript_link_is_not_a_link(project: Path, cli: Cli) -> None:
     run = cli(project, "--date", BUILD_DATE, "--html", "--only", "fact-sheet")
     assert run.code == 0, run.err
     assert (
-        "characterisation.en: Markdown: the link to 'javascript:alert(1)' is printed as text"
+        "characterisation › en: Markdown: the link to 'javascript:alert(1)' is printed as text"
         in run.err
     )
     html = (project / f"{SHEET}.html").read_text("utf-8")
@@ -252,7 +252,8 @@ def test_an_unknown_free_section_is_a_located_error(project: Path, cli: Cli) -> 
     run = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
     assert run.code == 2
     assert (
-        f"error: data/reports.yaml:{line}:{col}: documents.0.sections.1: no free section "
+        f"error: data/reports.yaml:{line}:{col}: documents #1 (briefing-note) › sections #2: no "
+        "free section "
         "'outlok' in data/chile-russia/analysis.yaml; it defines outlook"
     ) in run.err, run.err
     assert not (project / f"{NOTE}.pdf").exists()
@@ -276,11 +277,12 @@ def test_free_sections_are_validated_like_other_sections(project: Path, cli: Cli
     run = cli(project, "check")
     assert run.code == 2
     assert (
-        "error: data/chile-russia/analysis.yaml:11:5: sections.1.id: id 'outlook' is already "
-        "used by sections.0"
+        "error: data/chile-russia/analysis.yaml:11:5: sections #2 (outlook) › id: id 'outlook' is "
+        "already used by sections #1 (outlook)"
     ) in run.err, run.err
     assert (
-        "error: data/chile-russia/analysis.yaml:13:5: sections.1.source: unknown source "
+        "error: data/chile-russia/analysis.yaml:13:5: sections #2 (outlook) › source: unknown "
+        "source "
         "'embassy'; sources.yaml defines embassy-bilateral"
     ) in run.err, run.err
 

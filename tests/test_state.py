@@ -369,7 +369,7 @@ def test_a_word_longer_than_a_line_is_a_located_warning(project: Path, cli: Cli)
     assert result.code == 0
     assert (
         f"warning: {VISITS}:{line}:" in result.err
-        and "visits.0.place.en: 100 characters without a space" in result.err
+        and "visits #1 (Patricio Aylwin) › place › en: 100 characters without a space" in result.err
         and "more than a printed line holds (about 80)" in result.err
     )
     assert cli(project, "check", "--strict").code == 1
@@ -384,7 +384,8 @@ def test_a_word_no_layout_can_afford_is_an_error_and_nothing_is_rendered(
     assert result.code == 2
     assert (
         f"error: {VISITS}:{line}:" in result.err
-        and "visits.0.place.en: 5000 characters without a space" in result.err
+        and "visits #1 (Patricio Aylwin) › place › en: 5000 characters without a space"
+        in result.err
         and "the limit is 300" in result.err
     )
     assert not (project / NOTE).exists()
@@ -403,7 +404,10 @@ def test_long_urls_break_at_the_margin_without_a_warning_but_are_capped(
     assert url in text.replace("\n", "") and "a" * 180 not in text  # broken: on the page
     sources.write_text(sources.read_text().replace(url, url + "b" * 101))
     result = cli(project, "check")
-    assert result.code == 2 and "sources.0.url: 301 characters without a space" in result.err
+    assert (
+        result.code == 2
+        and "sources #1 (embassy-bilateral) › url: 301 characters without a space" in result.err
+    )
 
 
 def test_extra_data_is_checked_too(project: Path, cli: Cli) -> None:
@@ -413,4 +417,4 @@ def test_extra_data_is_checked_too(project: Path, cli: Cli) -> None:
     )
     result = cli(project, "check")
     assert result.code == 2
-    assert "extra/analysis.yaml:2:5: paragraphs.0: 400 characters without a space" in result.err
+    assert "extra/analysis.yaml:2:5: paragraphs #1: 400 characters without a space" in result.err

@@ -143,7 +143,7 @@ def test_stylesheets_and_template_folders_leading_outside_the_project_are_locate
         reports = project / "data/reports.yaml"
         text = reports.read_text().replace("documents:\n", "templates: [shared]\ndocuments:\n", 1)
         reports.write_text(text)
-        expected = f"templates.0: shared leads to {outside}, outside the project"
+        expected = f"templates #1: shared leads to {outside}, outside the project"
     else:
         if link == "the stylesheet's folder":
             (project / "mine").symlink_to(outside)
@@ -152,7 +152,8 @@ def test_stylesheets_and_template_folders_leading_outside_the_project_are_locate
             (project / "mine/house.css").symlink_to(outside / "house.css")
         add_to_first_document(project, "    extra_css: [mine/house.css]")
         expected = (
-            f"documents.0.extra_css.0: mine/house.css leads to {outside}/house.css, "
+            f"documents #1 (briefing-note) › extra_css #1: mine/house.css leads to "
+            f"{outside}/house.css, "
             "outside the project"
         )
     result = cli(project, "--date", BUILD_DATE)
@@ -236,7 +237,8 @@ def test_a_template_name_must_stay_inside_the_template_folders(
     result = cli(project, "--date", BUILD_DATE)
     assert result.code == 2
     assert re.search(
-        r"^error: data/reports\.yaml:\d+:5: documents\.2\.template: expected a template name "
+        r"^error: data/reports\.yaml:\d+:5: documents #3 \(fact-sheet\) › template: expected a "
+        r"template name "
         rf"inside the template folders, like fact-sheet\.html, not '{re.escape(name)}'",
         result.err,
         re.M,

@@ -36,8 +36,9 @@ def test_shipped_data_is_valid_with_one_acknowledged_overlap(dataset: Path) -> N
     briefing, warnings = load_dataset(dataset, TODAY)
     assert briefing.ambassadors and len(briefing.ambassadors.ambassadors) == 8
     assert [str(w) for w in warnings] == [
-        "data/chile-russia/ambassadors.yaml:23:5: ambassadors.4.start: term 2001–2006 overlaps "
-        "the term of Pablo Cabrera Gaete (2000–2004) (acknowledged in the data)"
+        "data/chile-russia/ambassadors.yaml:23:5: ambassadors #5 (Mario Silberman Gurovich) › "
+        "start: term 2001–2006 overlaps the term of Pablo Cabrera Gaete (2000–2004) "
+        "(acknowledged in the data)"
     ]
     assert warnings[0].acknowledged
 
@@ -49,16 +50,20 @@ def test_every_problem_in_every_file_is_reported(dataset: Path) -> None:
     edit(dataset / "ambassadors.yaml", "start: 2006\n    end: 2010", "start: 2006\n    end: 2003")
     edit(dataset / "trade.yaml", "horizon: {en: Medium term", "horizon_: {en: Medium term")
     assert problems_of(dataset) == [
-        "data/chile-russia/ambassadors.yaml:32:5: ambassadors.5.end: term ends (2003) before it "
-        "starts (2006)",
-        "data/chile-russia/milestones.yaml:40:5: milestones.3.date: day is out of range for month",
-        "data/chile-russia/trade.yaml:2:1: horizon: Field required",
-        "data/chile-russia/trade.yaml:18:1: horizon_: unknown key (not in the schema; check its "
-        "spelling)",
-        "data/chile-russia/visits.yaml:26:5: visits.0.date: expected a year (2019), a month (2019-11) "
-        "or a day (2019-09-26)",
-        "data/chile-russia/visits.yaml:55:5: visits.4.ocasion: unknown key (not in the schema; "
-        "check its spelling)",
+        "data/chile-russia/ambassadors.yaml:32:5: ambassadors #6 (Augusto Parra Muñoz) › end: "
+        "term ends (2003) before it starts (2006)",
+        "data/chile-russia/milestones.yaml:40:5: milestones #4 (Meeting of the Ministers of "
+        "Foreign…) › date: day is out of range for month",
+        "data/chile-russia/trade.yaml:2:1: horizon: missing; add it (the key is required)",
+        "data/chile-russia/trade.yaml:18:1: horizon_: unknown key; did you mean `horizon`? (valid "
+        "keys: horizon, review_by, goal_short, partner_description, source, partner_abbreviation, "
+        "partner, objective, unverified, next_steps, illustrative, lines_to_take, goal, as_of, "
+        "members, advocacy)",
+        "data/chile-russia/visits.yaml:26:5: visits #1 (Patricio Aylwin) › date: expected a year "
+        "(2019), a month (2019-11) or a day (2019-09-26)",
+        "data/chile-russia/visits.yaml:55:5: visits #5 (Sebastián Piñera) › ocasion: unknown key; "
+        "did you mean `occasion`? (valid keys: occasion, visitor, country, illustrative, date, "
+        "place, unverified)",
     ]
 
 
@@ -78,7 +83,8 @@ def test_unknown_source_and_missing_or_stray_files(dataset: Path) -> None:
         "trade.yaml, analysis.yaml",
         "data/chile-russia/relationship.yaml:1:1: section file is missing; sources.yaml and "
         "relationship.yaml are required",
-        "data/chile-russia/visits.yaml:26:5: visits.0.date: month must be in 1..12",
+        "data/chile-russia/visits.yaml:26:5: visits #1 (Patricio Aylwin) › date: month must be "
+        "in 1..12",
         unknown_source,
     ]
 
@@ -87,9 +93,10 @@ def test_unacknowledged_overlap_and_future_as_of_warn(dataset: Path) -> None:
     edit(dataset / "ambassadors.yaml", "    acknowledged: [term-overlap]\n", "")
     edit(dataset / "visits.yaml", "as_of: 2026-11-28", "as_of: 2027-01-01")
     _, warnings = load_dataset(dataset, TODAY)
-    assert [(w.field, w.acknowledged) for w in warnings] == [
-        ("ambassadors.4.start", False),
-        ("as_of", False),
+    # `field` is the machine path (counted from 0), kept in the build state; `where` is for people.
+    assert [(w.field, w.where, w.acknowledged) for w in warnings] == [
+        ("ambassadors.4.start", "ambassadors #5 (Mario Silberman Gurovich) › start", False),
+        ("as_of", "as_of", False),
     ]
     assert "as_of 2027-01-01 is after the build date 2026-11-28" in str(warnings[1])
 

@@ -184,7 +184,10 @@ def test_one_variant_or_a_pattern_can_be_built(full_project: Path, cli: Cli) -> 
         "chile-russia-fact-sheet.es.draft.pdf",
     ]
     unknown = cli(full_project, "--only", "fact-sheet.fr")
-    assert unknown.code == 2 and "no variant matches fact-sheet.fr" in unknown.err
+    assert unknown.code == 2 and (
+        "--only: fact-sheet has no variant `fact-sheet.fr` (its variants: fact-sheet.ru, "
+        "fact-sheet.es, fact-sheet.en-GB)" in unknown.err
+    )
 
 
 def test_a_final_language_loses_its_draft_suffix(full_project: Path, cli: Cli) -> None:
@@ -216,7 +219,8 @@ def test_missing_data_translation_is_a_located_error(full_project: Path, cli: Cl
     run = cli(full_project, "check")
     assert run.code == 2
     assert (
-        "error: data/chile-russia/visits.yaml:24:5: visits.0.place: no 'ru' text, needed by "
+        "error: data/chile-russia/visits.yaml:24:5: visits #1 (Patricio Aylwin) › place: no 'ru' "
+        "text, needed by "
         "briefing-note.ru, eeu-brief.ru, eeu-brief.ru.releasable-public, fact-sheet.ru" in run.err
     )
     # A plain string is English (text_language: en): Spanish and Russian are missing.
@@ -239,13 +243,15 @@ def test_missing_definition_translation_and_unknown_marking_are_located(
     run = cli(full_project, "check")
     assert run.code == 2
     assert re.search(
-        r"data/reports\.yaml:\d+:\d+: documents\.1\.section_markings\.line-to-take: 'SECRET' is not on the marking scale \(PUBLIC, INTERNAL, RESTRICTED\)",
+        r"data/reports\.yaml:\d+:\d+: documents #2 \(eeu-brief\) › section_markings › line-to-take: "
+        r"'SECRET' is not on the marking scale \(PUBLIC, INTERNAL, RESTRICTED\)",
         run.err,
     )
     edit(reports, "{line-to-take: SECRET}", "{line-to-take: INTERNAL}")
     run = cli(full_project, "check")
     assert re.search(
-        r"data/reports\.yaml:26:5: documents\.0\.short_title: no 'es' text, needed by the 'es' edition of briefing-note",
+        r"data/reports\.yaml:26:5: documents #1 \(briefing-note\) › short_title: no 'es' text, "
+        r"needed by the 'es' edition of briefing-note",
         run.err,
     ), run.err
 
@@ -357,17 +363,19 @@ def test_changes_box_lists_only_what_the_edition_shows(full_project: Path, cli: 
         (
             "releasable_at: [PUBLIC]",
             "releasable_at: [PUBLIC, PUBLIC]",
-            "documents.1.releasable_at.1: PUBLIC is listed twice",
+            "documents #2 (eeu-brief) › releasable_at #2: PUBLIC is listed twice",
         ),
         (
             "    marking: PUBLIC\n    languages: [en-GB, es, ru]\n    # The Spanish and Russian texts are the desk's working translations, not yet reviewed.\n    status: {en-GB: final, es: draft, ru: draft}\n    page_budget: 2",
             "    marking: INTERNAL\n    languages: [en-GB, es, ru]\n    status: {en-GB: final, es: draft, ru: draft}\n    page_budget: 2",
-            "documents.1.releasable_at.0: PUBLIC is below the document's own marking INTERNAL",
+            "documents #2 (eeu-brief) › releasable_at #1: PUBLIC is below the document's own "
+            "marking INTERNAL",
         ),
         (
             "status: {en-GB: final, es: draft, ru: draft}\n    page_size: A4",
             "status: {en-GB: final, es: draft, fr: draft}\n    page_size: A4",
-            "documents.0.status.fr: 'fr' is not one of languages",
+            "documents #1 (briefing-note) › status › fr: 'fr' is not one of the document's "
+            "languages (en-GB, es, ru); add it to languages, or remove it here",
         ),
     ],
 )
