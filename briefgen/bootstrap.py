@@ -25,8 +25,24 @@ SYSTEM_LIBRARIES = {
     "harfbuzz-subset": "libharfbuzz-subset0",
 }
 MODULES = {
-    (): ["weasyprint", "jinja2", "yaml", "pydantic", "babel", "markdown_it"],
-    ("test",): ["pytest", "pypdf"],
+    (): [
+        "weasyprint",
+        "jinja2",
+        "yaml",
+        "pydantic",
+        "babel",
+        "markdown_it",
+        "starlette",
+        "uvicorn",
+    ],
+    ("test",): ["pytest", "pypdf", "playwright", "httpx2"],
+}
+# Programs an extra's tests drive, and the Debian packages that provide them. Building needs none
+# of them; a test whose program could not be installed is skipped and says why.
+SYSTEM_PROGRAMS = {
+    # The preview's browser test drives Chromium through Playwright, whose own browser download
+    # may be out of reach (no network but the package registries): Debian's build is used.
+    "test": {"/usr/bin/chromium": "chromium"},
 }
 
 
@@ -35,6 +51,7 @@ def ensure_environment(root: Path, extras: Sequence[str]) -> None:
     if os.environ.get("BRIEFGEN_NO_BOOTSTRAP") == "1":
         return
     venv = root / ".venv"
+    _install_programs(extras)
     missing_libraries = _missing_libraries()
     if not missing_libraries and _ready(venv, root, extras):
         return
@@ -86,6 +103,33 @@ def _install_system_packages(libraries: list[str]) -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     _run(["apt-get", "update", "-q"], env)
     _run(command, env)
+
+
+def _install_programs(extras: Sequence[str]) -> None:
+    """Install the programs the extras' tests drive, if possible; otherwise say how, and go on."""
+    wanted = {
+        path: package
+        for extra in extras
+        for path, package in SYSTEM_PROGRAMS.get(extra, {}).items()
+    }
+    packages = sorted({package for path, package in wanted.items() if not Path(path).exists()})
+    if not packages or not sys.platform.startswith("linux"):
+        return
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    skipped = "the tests that need it are skipped"
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        _say(
+            f"{', '.join(packages)} is not installed, so {skipped}; to run them too:\n"
+            f"    sudo apt-get update && sudo {' '.join(command)}"
+        )
+        return
+    _say(f"installing system packages for the tests: {' '.join(packages)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+        subprocess.run(command, check=True, env=env)
+    except (OSError, subprocess.CalledProcessError) as e:  # e.g. no such package on this release
+        _say(f"could not install {', '.join(packages)} ({e}), so {skipped}")
 
 
 def _install_packages(python: Path, root: Path, extras: Sequence[str]) -> None:

@@ -71,7 +71,7 @@ def build(
     errors: list[str] = []
     jobs: list[Job] = []
     for doc in inputs.documents:
-        plan = _plan(project, inputs.reports, doc, params)
+        plan = _plan(project, inputs, doc, params)
         entry = manifest["documents"].get(doc.name)
         rejected = inputs.rejected.get(doc.name)
         if not rejected and not options.force and _current(project, entry, plan, params):
@@ -112,7 +112,8 @@ def build(
         unfinished = [_failed(j, f"not built: {e}") for j in jobs if j.doc.name not in results]
         results.update((r.name, r) for r in unfinished)
         raise Interrupted(str(e), [results[d.name] for d in inputs.documents]) from e
-    manifest["reports_sha"] = digest(project.reports_file)
+    reports = _relative(project, project.reports_file)  # as it was when read (see Inputs.seen)
+    manifest["reports_sha"] = (inputs.seen or {}).get(reports) or digest(project.reports_file)
     manifest["order"] = [v.name for v in inputs.variants]
     _noting(errors, save_manifest, project, manifest)
     return [results[d.name] for d in inputs.documents], errors
@@ -215,16 +216,22 @@ def _definition(reports: ReportsFile, variant: Variant) -> str:
     return json.dumps([shared, reports.templates, own, facets], ensure_ascii=False)
 
 
-def _plan(project: Project, reports: ReportsFile, variant: Variant, params: dict[str, Any]) -> Plan:
-    """Return the inputs of a variant: every file of its template folders and data set, and more."""
-    doc = variant.document
-    folders = [_relative(project, p) for p in search_path(project, reports)]
-    folders.append(_relative(project, project.data_dir / doc.data))
+def _plan(project: Project, given: Inputs, variant: Variant, params: dict[str, Any]) -> Plan:
+    """Return the inputs of a variant: every file of its template folders and data set, and more.
+
+    Its data set's files count as they were before the run read them (Inputs.seen).
+    """
+    reports, doc = given.reports, variant.document
+    data = _relative(project, project.data_dir / doc.data)
+    folders = [*(_relative(project, p) for p in search_path(project, reports)), data]
     # The whole folder of an extra stylesheet: its @imports and fonts are inputs too.
     folders += sorted({_relative(project, (project.root / css).parent) for css in doc.extra_css})
     files = [*doc.extra_css, *([doc.logo] if doc.logo else [])]
     definition = _definition(reports, variant)
     inputs = collect_inputs(project.root, folders, files)
+    if given.seen is not None:
+        inputs = {k: v for k, v in inputs.items() if not k.startswith(data + "/")}
+        inputs |= {k: v for k, v in given.seen.items() if k.startswith(data + "/")}
     return Plan(folders, files, definition, fingerprint(inputs, params, definition), params, inputs)
 
 

@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -118,13 +119,22 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return commands.check(project, options(), args.strict)
     from .stopping import stop_on_signals
 
-    if command in ("watch", "schedule"):
+    listener = None
+    if command == "serve":
+        from .serve import listen
+
+        listener = listen(args.host, args.port)  # a port in use: say so before starting anything
+        # Its log and its pages name files as data/x.yaml, as a build run from the project does.
+        os.chdir(project.root)  # before the fork server starts: workers inherit it
+    if command in ("watch", "schedule", "serve"):
         from .workers import start_server
 
         # Before the signal handlers: starting the server ignores Ctrl-C for a moment, and a
         # Ctrl-C then, taken by another thread of this process, would be lost (see workers.py).
         start_server()
     with stop_on_signals() as stop:  # SIGTERM and Ctrl-C stop a run promptly, losing nothing
+        if listener is not None:
+            return _serve(project, options, args, listener, stop)
         if command in ("watch", "schedule"):
             return _loop(command, project, options, args, stop)
         build_options = options()
@@ -151,6 +161,26 @@ def _loop(
     if command == "watch":
         return watch.watch(project, once, stop)
     return watch.schedule(once, watch.make_timer(args.cron, args.every), stop)
+
+
+def _serve(
+    project: Project,
+    options: commands.OptionsFactory,
+    args: argparse.Namespace,
+    listener: socket.socket,
+    stop: Stop,
+) -> int:
+    from dataclasses import replace
+
+    from .serve import serve
+
+    def build(names: tuple[str, ...]) -> commands.Attempt:
+        def make() -> BuildOptions:  # with the HTML for the page's second pane, as --html does
+            return replace(options(), html=True, only=names or tuple(args.only))
+
+        return commands.attempt(project, make, args.strict, args.lock_timeout, stop)
+
+    return serve(project, args.only, build, listener, args.host, stop)
 
 
 def _folders(paths: list[Path]) -> list[Path]:

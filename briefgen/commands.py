@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -214,14 +215,24 @@ def new(root: Path, name: str | None, date: dt.date) -> int:
     return EXIT_OK
 
 
-def build_and_survive(
-    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
-) -> tuple[int, str]:
-    """Build once for a watcher or scheduler: report bad input and carry on.
+@dataclass(frozen=True)
+class Attempt:
+    """One build that a watcher, scheduler or preview survived: what it did, or what stopped it."""
 
-    Return the exit code and what the run did, in a few words for the scheduler's log: a run
-    whose bad data failed some documents built the others, and says so. A stop request is not
-    survived: Interrupted reaches the loop, which ends.
+    code: int
+    outcome: str  # what the run did, in a few words, for the scheduler's log
+    result: RunResult | None = None  # None when the run stopped before building anything
+    problems: tuple[Problem, ...] = ()  # the bad input that stopped it (data/reports.yaml, say)
+    failure: str = ""  # or what else stopped it
+
+
+def attempt(
+    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
+) -> Attempt:
+    """Build once for a watcher, scheduler or preview: report bad input and carry on.
+
+    A run whose bad data failed some documents built the others, and says so. A stop request
+    is not survived: Interrupted reaches the loop, which ends.
     """
     try:
         result = _build(project, make_options(), strict, lock_timeout, False, stop)
@@ -229,12 +240,21 @@ def build_and_survive(
         raise
     except InputError as e:
         report_problems(e.problems)
-        return EXIT_INPUT, "bad input; nothing was built"
+        return Attempt(EXIT_INPUT, "bad input; nothing was built", problems=tuple(e.problems))
     except Exception as e:  # an unattended loop must outlive any one run; say what happened
         log.error("run failed: %s: %s", type(e).__name__, e)
-        return EXIT_FAILED, "the run failed; see the error above"
+        failure = f"the run failed: {type(e).__name__}: {e}"
+        return Attempt(EXIT_FAILED, "the run failed; see the error above", failure=failure)
     bad = f"; bad input in {len(result.input_errors)} place(s)" if result.input_errors else ""
-    return result.exit_code, _counts(result) + bad
+    return Attempt(result.exit_code, _counts(result) + bad, result)
+
+
+def build_and_survive(
+    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
+) -> tuple[int, str]:
+    """Build once for a watcher or scheduler; return the exit code and what the run did."""
+    done = attempt(project, make_options, strict, lock_timeout, stop)
+    return done.code, done.outcome
 
 
 def report_warnings(problems: Sequence[Problem]) -> None:

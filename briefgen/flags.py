@@ -23,6 +23,11 @@ commands:
                   --eject NAME, copy a default template into your folder to edit
   watch           rebuild what changed about half a second after the last save,
                   under the same limits as a build; Ctrl-C or SIGTERM stops
+  serve           preview in a browser: serve an index of every variant and a
+                  page per variant (its PDF and HTML) on http://127.0.0.1:8000/,
+                  rebuilding after each save, the variant a page shows first;
+                  a save that does not build shows its problems there. Serves
+                  reports/ only; Ctrl-C or SIGTERM stops
   schedule        rebuild on a schedule (--cron "0 6 * * 1-5", or --every 15m)
                   until SIGTERM or Ctrl-C
   new NAME        start a data set: write data/NAME/ with placeholder data (a
@@ -45,11 +50,12 @@ exit codes:
        build state or reports/build.json could not be written
   2    usage, data or configuration error. Bad data fails only the documents
        (or, for a missing translation, the languages) that need it; the others
-       are built. Bad usage or report definitions: nothing was built
+       are built. Bad usage (for serve, also a port in use) or report
+       definitions: nothing was built
   3    set-up failed (generate.py could not prepare its environment)
   4    another build held the lock for longer than --lock-timeout
   130  interrupted by SIGTERM or Ctrl-C: workers stopped, finished PDFs kept,
-       reports/build.json says so (watch and schedule then exit 0)
+       reports/build.json says so (watch, schedule and serve then exit 0)
 """
 
 
@@ -64,7 +70,17 @@ def parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="build",
-        choices=["build", "check", "list", "schema", "templates", "watch", "schedule", "new"],
+        choices=[
+            "build",
+            "check",
+            "list",
+            "schema",
+            "templates",
+            "watch",
+            "serve",
+            "schedule",
+            "new",
+        ],
     )
     parser.add_argument(
         "name", nargs="?", metavar="NAME", help="schema name (schema), data set name (new)"
@@ -175,6 +191,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="schedule: an interval instead of --cron, e.g. 30s, 15m, 1h",
     )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="serve: the address to listen on (default 127.0.0.1, this machine only; "
+        "0.0.0.0 makes the preview reachable from the network)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        metavar="N",
+        help="serve: the port to listen on (default 8000; 0 picks a free one, which it prints)",
+    )
     talk = parser.add_mutually_exclusive_group()
     talk.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
     talk.add_argument(
@@ -200,6 +230,12 @@ def _iso_date(text: str) -> dt.date:
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, not {text!r}")
     return int(text)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .config import ReportsFile
 from .data import read_yaml
 from .errors import InputError, Problem
+from .incremental import collect_inputs
 from .models import Briefing, free_id, unknown_free_section
 from .places import Loc
 from .project import BuildOptions, Project
@@ -29,6 +30,10 @@ class Inputs:
     problems: list[Problem]  # warnings
     errors: list[Problem] = field(default_factory=list)  # every error, each once, located
     rejected: dict[str, str] = field(default_factory=dict)  # variant -> why bad input stops it
+    # {path: SHA-256} of every file of data/, taken before any was read. The manifest records
+    # these, not digests taken after validation: a file saved while the run reads the data was
+    # perhaps read as it was before, and the next run must then see it as changed.
+    seen: dict[str, str] | None = None
 
 
 @dataclass
@@ -49,6 +54,8 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
     they stop. A stop request is heard between data sets (Interrupted), so a large estate stops
     promptly.
     """
+    data = project.data_dir.relative_to(project.root).as_posix()
+    seen = collect_inputs(project.root, [data], [])  # first: see Inputs.seen
     try:
         reports, variants, notes = load_variants(project)
     except InputError as e:  # still check every data set, to report every problem at once
@@ -64,7 +71,14 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
         notes[n] for n in dict.fromkeys(d.document.name for d in documents) if n in notes
     ]
     return Inputs(
-        reports, variants, documents, found.datasets, found.warnings, found.errors, found.rejected
+        reports,
+        variants,
+        documents,
+        found.datasets,
+        found.warnings,
+        found.errors,
+        found.rejected,
+        seen,
     )
 
 

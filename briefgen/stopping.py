@@ -25,6 +25,7 @@ class Stop:
 
     def __init__(self) -> None:
         self.signal: int | None = None
+        self._asked = False  # by request(), not by a signal
         self._read, self._write = os.pipe()
         for fd in (self._read, self._write):
             os.set_blocking(fd, False)
@@ -42,15 +43,28 @@ class Stop:
         """Note that `signum` asked us to stop (all a signal handler does)."""
         self.signal = signum
 
-    def requested(self) -> bool:
-        """Return whether a stop was requested; drain the wake-up bytes that say so."""
+    def request(self) -> None:
+        """Ask for a stop from code, as a signal would (the preview's web server ended, say)."""
+        self._asked = True
         with contextlib.suppress(BlockingIOError, OSError):
-            # The bytes are signal numbers: they record the stop even if the Python-level
-            # handler has not run yet when the wait returns.
-            for byte in os.read(self._read, 512):
-                if byte in SIGNALS and self.signal is None:
-                    self.signal = byte
-        return self.signal is not None
+            os.write(self._write, b"\0")
+
+    def requested(self) -> bool:
+        """Return whether a stop was requested; drain the wake-up bytes until one says so.
+
+        Once a stop is known the descriptor stays readable, so that every thread waiting on it
+        (a preview's rebuild thread beside its main thread) wakes, whichever of them read it first.
+        """
+        if self.signal is None and not self._asked:
+            with contextlib.suppress(BlockingIOError, OSError):
+                # The bytes are signal numbers: they record the stop even if the Python-level
+                # handler has not run yet when the wait returns.
+                for byte in os.read(self._read, 512):
+                    if byte in SIGNALS and self.signal is None:
+                        self.signal = byte
+                if self.signal is not None:  # put one back: the others waiting must wake too
+                    os.write(self._write, bytes([self.signal]))
+        return self.signal is not None or self._asked
 
     def check(self) -> None:
         """Raise Interrupted if a stop was requested."""

@@ -47,14 +47,21 @@ def watch(project: Project, once: Once, stop: Stop) -> int:
     """Build, then rebuild what changed after each burst of saves, until stopped."""
     log.info("watch started")
     try:
-        _watch(project, once, stop)
+        follow_saves(project, once, stop)
     except Interrupted as e:
-        _interrupted(e)
+        interrupted(e)
     log.info("watch stopped (%s)", stop.name)
     return 0
 
 
-def _watch(project: Project, once: Once, stop: Stop) -> None:
+def follow_saves(
+    project: Project,
+    once: Callable[[], object],
+    stop: Stop,
+    step_ms: int = STEP_MS,
+    debounce_ms: int = DEBOUNCE_MS,
+) -> None:
+    """Run `once`, then again after each burst of saves (quiet for `step_ms`), until stopped."""
     from watchfiles import watch as changes
 
     once()
@@ -62,11 +69,11 @@ def _watch(project: Project, once: Once, stop: Stop) -> None:
         folders, ready = watched_folders(project), False
         for batch in changes(
             *folders,
-            step=STEP_MS,
-            debounce=DEBOUNCE_MS,
+            step=step_ms,
+            debounce=debounce_ms,
             stop_event=stop,
             raise_interrupt=False,
-            rust_timeout=2 * STEP_MS,
+            rust_timeout=2 * step_ms,
             yield_on_timeout=True,  # the first (empty) batch says the watches are in place
         ):
             if not ready:  # say so only now: a save before this point would go unseen
@@ -123,12 +130,13 @@ def schedule(
             code, outcome = once()  # exit code 2 may still have built every other document
             log.info("scheduled run finished: exit code %d (%s)", code, outcome)
     except Interrupted as e:
-        _interrupted(e)
+        interrupted(e)
     log.info("scheduler stopped (%s)", stop.name)
     return 0
 
 
-def _interrupted(error: Interrupted) -> None:
+def interrupted(error: Interrupted) -> None:
+    """Log that a stop request ended the run in progress."""
     log.info(
         "%s: the run in progress was stopped (build.json says so); what it finished is kept", error
     )

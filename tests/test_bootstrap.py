@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,36 @@ def test_non_root_without_libraries_gets_the_exact_command(
     assert "sudo apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0" in (
         capsys.readouterr().err
     )
+
+
+def test_the_test_browser_is_installed_as_root_and_otherwise_explained_not_required(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    absent = str(tmp_path / "chromium")
+    monkeypatch.setattr(bootstrap, "SYSTEM_PROGRAMS", {"test": {absent: "chromium"}})
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/" + name)
+    ran: list[list[str]] = []
+    monkeypatch.setattr("subprocess.run", lambda command, **_: ran.append(command))
+    bootstrap._install_programs(())  # building needs no browser
+    assert ran == []
+
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    bootstrap._install_programs(("test",))  # not root: say how, and go on (the test is skipped)
+    assert ran == []
+    assert "sudo apt-get install -y --no-install-recommends chromium" in capsys.readouterr().err
+
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    bootstrap._install_programs(("test",))
+    install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+    assert ran == [["apt-get", "update", "-q"], install]
+
+    def missing(command: list[str], **_: object) -> None:
+        raise subprocess.CalledProcessError(100, command)
+
+    monkeypatch.setattr("subprocess.run", missing)  # a release without the package
+    bootstrap._install_programs(("test",))
+    assert "could not install chromium" in capsys.readouterr().err
 
 
 def test_stamp_records_fingerprint_and_extras(tmp_path: Path) -> None:

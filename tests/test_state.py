@@ -97,6 +97,32 @@ def test_build_json_says_running_before_anything_is_written(
     assert done["started"] == running["started"] and done["counts"]["built"] == 3
 
 
+def test_a_save_while_a_run_reads_the_data_is_built_by_the_next_run(
+    built: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A watcher or a preview saves during a run. If the manifest recorded the file as saved
+    # rather than as read, the next run would call the document up to date, saved text unseen.
+    import briefgen.validate as validate
+
+    data = built / "data/chile-russia/relationship.yaml"
+    html = built / "reports/chile-russia-fact-sheet.en-GB.html"
+    read = validate.read_dataset
+
+    def read_then_save(*args: Any, **kwargs: Any) -> Any:
+        dataset = read(*args, **kwargs)
+        monkeypatch.setattr(validate, "read_dataset", read)
+        data.write_text(data.read_text("utf-8").replace("early 1990s", "spring of 1992"), "utf-8")
+        return dataset
+
+    monkeypatch.setattr(validate, "read_dataset", read_then_save)
+    first = cli(built, "--date", LATER, "--only", "fact-sheet", "--html")
+    assert "built reports/chile-russia-fact-sheet.en-GB.pdf" in first.err
+    assert "spring of 1992" not in html.read_text("utf-8")  # it was read before the save
+    second = cli(built, "--date", LATER, "--only", "fact-sheet", "--html")
+    assert "built reports/chile-russia-fact-sheet.en-GB.pdf" in second.err, second.err
+    assert "spring of 1992" in html.read_text("utf-8")
+
+
 def test_an_unwritable_state_folder_fails_every_document_and_replaces_no_pdf(
     built: Path, cli: Cli
 ) -> None:
