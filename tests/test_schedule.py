@@ -61,7 +61,8 @@ def test_unchanged_run_builds_nothing_and_loads_no_heavy_library(
     assert "3 built, 0 up to date" in forced.err
 
 
-def test_editing_one_data_set_rebuilds_only_its_documents(project: Path, cli: Cli) -> None:
+def test_editing_one_data_set_rebuilds_only_its_documents(project_built: Path, cli: Cli) -> None:
+    project = project_built
     shutil.copytree(project / "data/chile-russia", project / "data/copy")
     reports = project / "data/reports.yaml"
     text = reports.read_text()
@@ -74,6 +75,7 @@ def test_editing_one_data_set_rebuilds_only_its_documents(project: Path, cli: Cl
     )
     reports.write_text(text + "\n" + copy)
     assert cli(project, "--date", BUILD_DATE).code == 0
+    assert [n for n, s in statuses(project).items() if s == "built"] == ["copy-sheet.en-GB"]
     visits = project / "data/copy/visits.yaml"
     visits.write_text(visits.read_text().replace("place: {en: Santiago", "place: {en: Valparaíso"))
     assert cli(project, "--date", BUILD_DATE).code == 0
