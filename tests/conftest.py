@@ -83,6 +83,27 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture
+def built_copy(built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of `built`, with its PDFs, HTML and state, for a test that changes it."""
+    return Path(shutil.copytree(built, tmp_path / "copy", symlinks=True))
+
+
+@pytest.fixture(scope="session")
+def built_english(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the English-only project once per session, as `--date BUILD_DATE` does."""
+    root = english_only(copy_project(tmp_path_factory.mktemp("english") / "project"))
+    assert main(["--date", BUILD_DATE, "-q"], project_root=root) == 0
+    return root
+
+
+@pytest.fixture
+def project_built(built_english: Path, tmp_path: Path) -> Path:
+    """`project` after `cli(project, "--date", BUILD_DATE)`: a fresh copy of `built_english`,
+    with its PDFs, manifest, snapshots and build.json (whose paths name the original folder)."""
+    return Path(shutil.copytree(built_english, tmp_path / "project", symlinks=True))
+
+
 def figure_alts(pdf: Path) -> list[str]:
     """Return the /Alt text of every Figure in a tagged PDF's structure tree, in order."""
     import pikepdf

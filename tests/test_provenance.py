@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -14,10 +15,11 @@ import yaml
 from pydantic import ValidationError
 
 from briefgen.changes import Change, Snapshot, changes
+from briefgen.cli import main
 from briefgen.editions import snapshot_digest
 from briefgen.models import MilestonesSection, TradeSection
 from briefgen.wording import Wording
-from tests.conftest import BUILD_DATE, Run
+from tests.conftest import BUILD_DATE, Run, copy_project
 from tests.test_model import pdf_text
 
 Cli = Callable[..., Run]
@@ -134,18 +136,25 @@ def unlabelled(path: Path, items: set[str], texts: set[str], label: str) -> list
     return misses
 
 
-@pytest.mark.parametrize("flag", LABELS)
-def test_every_document_labels_every_flagged_fact_wherever_it_shows_it(
-    full_project: Path, cli: Cli, flag: str
-) -> None:
-    project = full_project  # in English, with the EEU brief's PUBLIC edition as well
+@pytest.fixture(scope="module")
+def english_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped project in English, with the EEU brief's PUBLIC edition as well, built once
+    with --html."""
+    project = copy_project(tmp_path_factory.mktemp("provenance") / "project")
     reports = project / "data/reports.yaml"
     text = re.sub(r"languages: \[[^]]*\]", "languages: [en-GB]", reports.read_text("utf-8"))
     reports.write_text(re.sub(r"status: \{[^}]*\}", "status: final", text), "utf-8")
+    assert main(["--date", BUILD_DATE, "--html", "-q"], project_root=project) == 0
+    return project
+
+
+@pytest.mark.parametrize("flag", LABELS)
+def test_every_document_labels_every_flagged_fact_wherever_it_shows_it(
+    english_editions: Path, cli: Cli, tmp_path: Path, flag: str
+) -> None:
+    project = Path(shutil.copytree(english_editions, tmp_path / "project", symlinks=True))
     data = project / "data/chile-russia"
     items, texts = facts(data)
-    first = cli(project, "--date", BUILD_DATE, "--html")
-    assert first.code == 0, first.err
     pages = sorted(project.glob("reports/*.html"))
     assert len(pages) == 4
     for page in pages:  # nothing is flagged in the shipped data, so nothing is labelled

@@ -37,7 +37,7 @@ def insert(project: Path, markup: str) -> None:
 def test_urls_outside_the_project_are_refused(project: Path, cli: Cli, url: str) -> None:
     (project.parent / "x.png").write_bytes(b"outside the project")
     insert(project, f'<img src="{url}">')
-    result = cli(project, "--date", BUILD_DATE)
+    result = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
     assert result.code == 1
     assert "refused to load" in result.err
     assert (
@@ -60,11 +60,11 @@ def test_data_urls_and_project_files_are_allowed(project: Path, cli: Cli) -> Non
 def test_weasyprint_warnings_are_reported_and_strict_fails(project: Path, cli: Cli) -> None:
     css = project / "templates/briefing.css"
     css.write_text(css.read_text() + "\nbody { colour: red; }\n")
-    result = cli(project, "--date", BUILD_DATE)
+    result = cli(project, "--date", BUILD_DATE, "--only", "briefing-note")
     assert result.code == 0
     assert "warning: briefing-note.en-GB: weasyprint: Ignored `colour: red`" in result.err
     assert (project / PDF).exists()
-    assert cli(project, "--date", BUILD_DATE, "--strict").code == 1
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 1
 
 
 def test_one_failing_document_does_not_stop_the_others(project: Path, cli: Cli) -> None:
@@ -92,7 +92,7 @@ def test_one_failing_document_does_not_stop_the_others(project: Path, cli: Cli) 
 def test_draft_documents_carry_a_watermark(project: Path, cli: Cli) -> None:
     reports = project / "data/reports.yaml"
     reports.write_text(reports.read_text().replace("status: final", "status: draft"))
-    assert cli(project, "--date", BUILD_DATE, "--strict").code == 0
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--strict").code == 0
     assert not (project / PDF).exists()  # a draft is never written under the final's name
     pages = PdfReader(project / PDF.replace(".pdf", ".draft.pdf")).pages
     # The watermark is outlines, not text (test_reading); the masthead and every running header
@@ -108,7 +108,7 @@ def test_data_strings_are_escaped(project: Path, cli: Cli) -> None:
             "  en: A customs union led by Moscow.", '  en: "<b>Medium</b> <script>x</script>"'
         )
     )
-    assert cli(project, "--date", BUILD_DATE, "--html").code == 0
+    assert cli(project, "--date", BUILD_DATE, "--only", "briefing-note", "--html").code == 0
     html = (project / PDF).with_suffix(".html").read_text()
     assert "&lt;b&gt;Medium&lt;/b&gt; &lt;script&gt;" in html and "<script>" not in html
     assert "<b>Medium</b> <script>x</script>" in PdfReader(project / PDF).pages[
