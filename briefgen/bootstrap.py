@@ -42,7 +42,8 @@ MODULES = {
 SYSTEM_PROGRAMS = {
     # The preview's browser test drives Chromium through Playwright, whose own browser download
     # may be out of reach (no network but the package registries): Debian's build is used.
-    "test": {"/usr/bin/chromium": "chromium"},
+    # Playwright's own Node.js needs libatomic, which a bare Debian lacks ("lib:" names a library).
+    "test": {"/usr/bin/chromium": "chromium", "lib:atomic": "libatomic1"},
 }
 
 
@@ -105,6 +106,13 @@ def _install_system_packages(libraries: list[str]) -> None:
     _run(command, env)
 
 
+def _present(thing: str) -> bool:
+    """True when a program's path exists, or a library ("lib:atomic") can be loaded."""
+    if thing.startswith("lib:"):
+        return ctypes.util.find_library(thing.removeprefix("lib:")) is not None
+    return Path(thing).exists()
+
+
 def _install_programs(extras: Sequence[str]) -> None:
     """Install the programs the extras' tests drive, if possible; otherwise say how, and go on."""
     wanted = {
@@ -112,7 +120,7 @@ def _install_programs(extras: Sequence[str]) -> None:
         for extra in extras
         for path, package in SYSTEM_PROGRAMS.get(extra, {}).items()
     }
-    packages = sorted({package for path, package in wanted.items() if not Path(path).exists()})
+    packages = sorted({package for path, package in wanted.items() if not _present(path)})
     if not packages or not sys.platform.startswith("linux"):
         return
     command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]

@@ -73,3 +73,9 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
     assert commands == ["python3 generate.py", "python3 tests/run.py"]
     ci = (REPO / ".ci/run").read_text()
     assert f"exec {commands[1]}" in ci
+
+
+def test_a_library_the_tests_need_is_found_by_name(tmp_path: Path) -> None:
+    assert bootstrap._present("lib:c")  # the C library is always there
+    assert not bootstrap._present("lib:briefgen-no-such-library")
+    assert not bootstrap._present(str(tmp_path / "no-such-program"))
