@@ -62,8 +62,10 @@ class Stop:
                 for byte in os.read(self._read, 512):
                     if byte in SIGNALS and self.signal is None:
                         self.signal = byte
-                if self.signal is not None:  # put one back: the others waiting must wake too
-                    os.write(self._write, bytes([self.signal]))
+                # Put one back: the others waiting must wake too. That includes a request() whose
+                # byte this thread read while another one was already in select().
+                if self.signal is not None or self._asked:
+                    os.write(self._write, bytes([self.signal or 0]))
         return self.signal is not None or self._asked
 
     def check(self) -> None:
