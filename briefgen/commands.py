@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -218,16 +219,23 @@ def new(root: Path, name: str | None, date: dt.date) -> int:
 
 
 def build_and_survive(
-    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
+    project: Project,
+    make_options: OptionsFactory,
+    strict: bool,
+    lock_timeout: float,
+    stop: Stop,
+    first: Sequence[str] = (),
 ) -> tuple[int, str]:
-    """Build once for a watcher or scheduler: report bad input and carry on.
+    """Build once for a watcher or scheduler, rendering `first` (variant names or patterns, a
+    preview's) before the others; report bad input and carry on.
 
     Return the exit code and what the run did, in a few words for the scheduler's log: a run
     whose bad data failed some documents built the others, and says so. A stop request is not
     survived: Interrupted reaches the loop, which ends.
     """
     try:
-        result = _build(project, make_options(), strict, lock_timeout, False, stop)
+        options = replace(make_options(), first=tuple(first))
+        result = _build(project, options, strict, lock_timeout, False, stop)
     except Interrupted:
         raise
     except InputError as e:

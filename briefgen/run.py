@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError, Interrupted, LockTimeout, OutputError, Problem, UsageError
+from .filehashes import Hashes, load_hashes, save_hashes
 from .incremental import build_params, fast_path
 from .output import write_atomic
 from .project import BuildOptions, Project
@@ -172,11 +173,13 @@ class _Summary:
 
 
 def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunResult:
+    # The clock is read only to know which files' times can be trusted (filehashes.py).
+    hashes = load_hashes(project.root, project.hashes_file, time.time_ns())
     if not options.force:
         params = build_params(project, options.date, options.html, options.pdf_variant)
-        skipped = fast_path(project, params, options.only)
+        skipped = fast_path(project, params, options.only, hashes)
         if skipped:  # nothing changed: no schema, templates or WeasyPrint loaded
-            return RunResult(*skipped)
+            return RunResult(*skipped, errors=_saved(hashes, project))
     from .workers import start_server
 
     start_server()  # it loads WeasyPrint on the other core while this one validates
@@ -185,8 +188,17 @@ def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunRes
 
     inputs = check(project, options, stop)
     stop.check()
-    documents, errors = build(project, options, inputs, stop)
+    documents, errors = build(project, options, inputs, stop, hashes)
     return RunResult(documents, inputs.problems, errors=errors, input_errors=inputs.errors)
+
+
+def _saved(hashes: Hashes, project: Project) -> list[str]:
+    """Save what this run hashed; return the error if that failed (the next run reads again)."""
+    try:
+        save_hashes(hashes, project.hashes_file)
+    except OutputError as e:
+        return [f"{e} (the next run reads every input again)"]
+    return []
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import Interrupted, UsageError, display_path
@@ -21,8 +21,10 @@ from .stopping import Stop
 log = logging.getLogger("briefgen")
 Timer = Callable[[dt.datetime], dt.datetime]
 Once = Callable[[], tuple[int, str]]  # one build: its exit code and what it did, in a few words
-# Group a burst of saves; rebuild about half a second after the last one, a second and a half at most.
-STEP_MS, DEBOUNCE_MS = 500, 1500
+Rebuild = Callable[[Sequence[str]], tuple[int, str]]  # one build, rendering these variants first
+# Group a burst of saves: an editor finishes a save in milliseconds, so rebuild 50 ms after the
+# last change (a burst that goes on is cut at a second and a half).
+STEP_MS, DEBOUNCE_MS = 50, 1500
 
 
 def watched_folders(project: Project) -> list[Path]:
@@ -43,7 +45,7 @@ def watched_folders(project: Project) -> list[Path]:
     return sorted(f for f in folders if f.is_dir() and not f.is_relative_to(project.reports_dir))
 
 
-def watch(project: Project, once: Once, stop: Stop) -> int:
+def watch(project: Project, once: Rebuild, stop: Stop) -> int:
     """Build, then rebuild what changed after each burst of saves, until stopped."""
     log.info("watch started")
     try:
@@ -54,10 +56,13 @@ def watch(project: Project, once: Once, stop: Stop) -> int:
     return 0
 
 
-def _watch(project: Project, once: Once, stop: Stop) -> None:
+def _watch(project: Project, once: Rebuild, stop: Stop) -> None:
     from watchfiles import watch as changes
 
-    once()
+    from .incremental import saved_for
+
+    once(())
+    recent: list[str] = []  # the variants of the latest saves: what the user is working on
     while not stop.requested():
         folders, ready = watched_folders(project), False
         for batch in changes(
@@ -76,7 +81,8 @@ def _watch(project: Project, once: Once, stop: Stop) -> None:
                 continue
             names = sorted({display_path(Path(p)) for _, p in batch})
             log.info("changed: %s", ", ".join(names))
-            once()
+            recent = saved_for(project, [Path(p) for _, p in batch], recent)
+            once(recent)
             if watched_folders(project) != folders:  # e.g. a new extra_css folder: re-watch
                 break
 
