@@ -31,6 +31,11 @@ def statuses(result: Run) -> dict[str, str]:
     return {name: d["status"] for name, d in documents(result).items()}
 
 
+def by_report(*states: str) -> dict[str, str]:
+    """Return the statuses expected of the note, the EEU brief and the fact sheet."""
+    return dict(zip(REPORTS, states, strict=True))
+
+
 def pdf_states(project: Path) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in project.glob("reports/*.pdf")}
 
@@ -107,7 +112,7 @@ def test_a_section_template_used_only_by_the_briefing_note_rebuilds_only_it(
     visits = project / "templates/sections/visits.html"
     visits.write_text(visits.read_text() + "<!-- reviewed -->\n")
     result = cli(project, "--date", BUILD_DATE, "--json")
-    assert statuses(result) == dict(zip(REPORTS, ("built", "up to date", "up to date"), strict=True))
+    assert statuses(result) == by_report("built", "up to date", "up to date")
     note = documents(result)["briefing-note.en-GB"]
     assert note["reason"] == "changed: templates/sections/visits.html"
     assert documents(result)["fact-sheet.en-GB"]["reason"] == "inputs unchanged"
@@ -141,7 +146,7 @@ def test_an_override_added_later_that_shadows_a_template_or_asset_rebuilds(
         visits.replace("</section>", "<p>Seen by the house.</p></section>", 1)
     )
     result = cli(project, "--date", BUILD_DATE, "--json")
-    assert statuses(result) == dict(zip(REPORTS, ("built", "up to date", "up to date"), strict=True))
+    assert statuses(result) == by_report("built", "up to date", "up to date")
     assert documents(result)["briefing-note.en-GB"]["reason"] == (
         "changed: house/sections/visits.html"
     )
@@ -176,7 +181,7 @@ def test_an_entry_from_before_tracking_is_rebuilt_without_a_warning(
     manifest_file.write_text(json.dumps(manifest))
     result = cli(project, "--date", BUILD_DATE, "--json")
     assert result.code == 0 and "warning:" not in result.err
-    assert statuses(result) == dict(zip(REPORTS, ("up to date", "up to date", "built"), strict=True))
+    assert statuses(result) == by_report("up to date", "up to date", "built")
     assert documents(result)["fact-sheet.en-GB"]["reason"] == (
         "its manifest entry predates tracking what each document uses"
     )
