@@ -107,6 +107,30 @@ def batch_project(scratch: Path) -> Path:
     return folder
 
 
+def estate(scratch: Path, name: str, sets: int) -> Path:
+    """A project of `sets` copies of the shipped data set, each with the three shipped documents,
+    in English and final (the EEU brief also releasable at PUBLIC): 4 variants a data set."""
+    folder = project(scratch, name)
+    shipped = folder / "data/chile-russia"
+    reports = folder / "data/reports.yaml"
+    text = re.sub(r"languages: \[[^]]*\]", "languages: [en-GB]", reports.read_text("utf-8"))
+    text = re.sub(r"status: \{[^}]*\}", "status: final", text)
+    head, _, body = text.partition("documents:\n")
+    entries = re.split(r"\n(?=  - name: )", body.strip("\n"))
+    copies = []
+    for i in range(sets):
+        desk = f"desk-{i:03d}"
+        shutil.copytree(shipped, folder / "data" / desk)
+        for entry in entries:
+            entry = re.sub(r"name: (\S+)", rf"name: \1-{i:03d}", entry, count=1)
+            entry = re.sub(r"document_id: (\S+)", rf"document_id: \1-{i:03d}", entry)
+            entry = entry.replace("data: chile-russia", f"data: {desk}")
+            copies.append(re.sub(r"output: (\S+)", rf"output: {desk}-\1", entry))
+    shutil.rmtree(shipped)
+    reports.write_text(head + "documents:\n" + "\n".join(copies) + "\n", "utf-8")
+    return folder
+
+
 def english_only(folder: Path) -> Path:
     """Make every document of `folder` one final English PDF, as before editions had languages.
 

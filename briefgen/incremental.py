@@ -167,10 +167,8 @@ def fast_path(
     if not all(any(matches(n, p) for n in order) for p in only):
         return None  # the full check reports a pattern that picks nothing
     names = [n for n in order if not only or any(matches(n, p) for p in only)]
-    current = (
-        valid_entry(documents.get(n)) and is_current(project, documents[n], params, hashes)
-        for n in names
-    )
+    # Every entry read_manifest kept is valid.
+    current = (n in documents and is_current(project, documents[n], params, hashes) for n in names)
     if not names or not all(current):
         return None
     seen: dict[str, Problem] = {}

@@ -9,6 +9,7 @@ warning. Standard library only: the no-change path reads it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -68,7 +69,12 @@ def _date(value: Any) -> bool:
 
 def _inside(path: Any) -> bool:
     """True for a relative path that stays inside the project (checked without the disk)."""
-    if not isinstance(path, str) or not path or "\0" in path or os.path.isabs(path):
+    return isinstance(path, str) and _inside_text(path)
+
+
+@functools.lru_cache(maxsize=4096)  # an estate's entries name the same templates again and again
+def _inside_text(path: str) -> bool:
+    if not path or "\0" in path or os.path.isabs(path):
         return False
     return os.path.normpath(path).split(os.sep)[0] != ".."
 

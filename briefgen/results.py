@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,7 +58,9 @@ def summary_json(
 
 
 def _document(result: DocumentResult) -> dict[str, Any]:
-    entry = asdict(result)
+    # Not dataclasses.asdict, which deep-copies: a large estate's summary has many documents.
+    entry = {f.name: getattr(result, f.name) for f in fields(result)}
+    entry["warnings"] = list(result.warnings)
     entry["output"] = str(result.output)
     entry["seconds"] = round(result.seconds, 3)
     return entry

@@ -139,11 +139,13 @@ class _Summary:
         """Write the outcome; return why it could not be, also added to the result's errors."""
         self.ended.append(True)
         finished = self.clock()
-        failure = self._write(self._json(result, finished))
+        text = self._json(result, finished)
+        failure = self._write(text)
         if failure:
             result.errors.append(failure)
             result.exit_code = result.exit_code or EXIT_FAILED
-        self.echo(self._json(result, finished))
+            text = self._json(result, finished)
+        self.echo(text)
         return failure
 
     def stopped(
