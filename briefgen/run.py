@@ -68,6 +68,10 @@ def run(
     request raises Interrupted once the workers are stopped and build.json says so (exit 130).
     """
     summary = _Summary(project, options.date.isoformat(), clock(), clock, echo)
+    if options.force:  # something will be rendered: the server loads WeasyPrint meanwhile
+        from .workers import start_server
+
+        start_server()
     held = False
     try:
         with _locked(project, lock_timeout, stop):
