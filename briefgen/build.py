@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -191,11 +192,13 @@ def _unwritten(result: DocumentResult, old: Entry | None, message: str) -> Docum
 
 
 def _definition(reports: ReportsFile, variant: Variant) -> str:
-    """Return everything of the definitions that shapes `variant`, as text to compare runs by."""
+    """Return a hash of everything of the definitions that shapes `variant`, to compare runs by
+    (a hash, not the text: an estate's manifest holds one per variant)."""
     shared = reports.model_dump(mode="json", include={"issuer", "text_language", "markings"})
     own = variant.document.model_dump(mode="json")
     facets = [variant.name, variant.language, variant.release, variant.final, variant.output_name]
-    return json.dumps([shared, reports.templates, own, facets], ensure_ascii=False)
+    text = json.dumps([shared, reports.templates, own, facets], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _plan(
