@@ -16,6 +16,7 @@ from .editions import keep_snapshot
 from .errors import Interrupted, OutputError
 from .filehashes import Hashes, load_hashes, save_hashes
 from .incremental import (
+    STALE,
     build_params,
     changed_inputs,
     is_current,
@@ -261,7 +262,7 @@ def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:
         if name not in definitions:
             del manifest["documents"][name]
         elif definitions[name] != entry["definition"]:
-            entry["fingerprint"] = "stale: definition changed"
+            entry["fingerprint"] = STALE + "definition changed"
 
 
 def _reason(entry: Entry | None, plan: Plan, force: bool, hashes: Hashes) -> str:

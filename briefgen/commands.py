@@ -99,6 +99,8 @@ def _report_document(result: DocumentResult) -> None:
     if result.status == "failed":
         log.error("%s: %s", result.name, result.error)
         return
+    if not log.isEnabledFor(logging.INFO):  # -q: spare a large estate's paths their formatting
+        return
     pages = f"{result.pages} page{'' if result.pages == 1 else 's'}"
     if result.status == "up to date":
         log.info(

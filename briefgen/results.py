@@ -52,9 +52,15 @@ def summary_json(
         "counts": counts,
         "errors": errors or [],
         "data_warnings": warnings,
-        "documents": [_document(r) for r in results],
+        "documents": [],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    # One line per document: readable, and quick to write for a large estate (json's indenting
+    # encoder is pure Python).
+    lines = [json.dumps(_document(r), ensure_ascii=False) for r in results]
+    text = json.dumps(body, indent=2, ensure_ascii=False)
+    if lines:
+        text = text.removesuffix("[]\n}") + "[\n    " + ",\n    ".join(lines) + "\n  ]\n}"
+    return text + "\n"
 
 
 def _document(result: DocumentResult) -> dict[str, Any]:

@@ -4,12 +4,13 @@ and leave a machine-readable summary (reports/build.json)."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from .errors import InputError, Interrupted, LockTimeout, OutputError, Problem, UsageError
 from .filehashes import Hashes, load_hashes, save_hashes
@@ -209,45 +210,43 @@ def _saved(hashes: Hashes, project: Project) -> list[str]:
 
 @contextlib.contextmanager
 def _locked(project: Project, timeout: float, stop: Stop) -> Iterator[None]:
-    """Hold reports/.briefgen/lock: one build at a time; the kernel frees it if we are killed."""
-    import filelock
+    """Hold reports/.briefgen/lock: one build at a time; the kernel frees it if we are killed.
 
-    lock = filelock.FileLock(project.lock_file)
+    An flock(2) on the file, as the filelock package takes it on Unix (the file stays, so that
+    waiters share one inode), without its import: a no-change run is short.
+    """
     try:
         project.state_dir.mkdir(parents=True, exist_ok=True)
-        _acquire(lock, timeout, stop)
-    except filelock.Timeout as e:
-        raise LockTimeout(
-            f"another build holds {project.lock_file} and did not finish within {timeout:g} s; "
-            "try again later or pass a longer --lock-timeout"
-        ) from e
-    except OSError as e:  # reports/ is a file, read-only, full... (filelock.Timeout is one too)
+        fd = os.open(project.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # reports/ is a file, read-only, full...
         raise OutputError(f"cannot use {project.state_dir}: {e.strerror or e}") from e
     try:
+        _acquire(fd, project, timeout, stop)
         yield
     finally:
-        lock.release()
+        os.close(fd)  # releases the lock
 
 
-def _acquire(lock: Any, timeout: float, stop: Stop) -> None:
+def _acquire(fd: int, project: Project, timeout: float, stop: Stop) -> None:
     """Take the lock, waiting up to `timeout` seconds, in short steps so a stop request is heard."""
-    import filelock
-
     deadline = time.monotonic() + timeout
     for attempt in itertools.count():
         try:
-            lock.acquire(timeout=0)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
-        except filelock.Timeout:
+        except BlockingIOError:
             left = deadline - time.monotonic()
-            if left <= 0:
-                raise
-            if attempt == 0:
-                log.info("another build is running; waiting up to %g s for it", timeout)
-            if stop.wait(min(left, 0.1)):
-                raise Interrupted(
-                    f"interrupted by {stop.name} while waiting for the lock"
-                ) from None
+        except OSError as e:
+            raise OutputError(f"cannot use {project.state_dir}: {e.strerror or e}") from e
+        if left <= 0:
+            raise LockTimeout(
+                f"another build holds {project.lock_file} and did not finish within "
+                f"{timeout:g} s; try again later or pass a longer --lock-timeout"
+            )
+        if attempt == 0:
+            log.info("another build is running; waiting up to %g s for it", timeout)
+        if stop.wait(min(left, 0.1)):
+            raise Interrupted(f"interrupted by {stop.name} while waiting for the lock")
 
 
 def _remove_debris(project: Project) -> None:
