@@ -3,7 +3,7 @@
 
 Usage: python3 benchmarks/run.py [--repeat N]   (sets itself up like generate.py; takes a while)
 Every figure is the median of N runs (default 3) of a fresh process, on a scratch copy of the
-project, so nothing here touches reports/. The estates (copies of the shipped data set, 4 variants
+project, so nothing here touches reports/; the runs of two commands compared are taken in turns. The estates (copies of the shipped data set, 4 variants
 each) are built once each: their full build is also their memory measurement, and the change that
 rebuilds every briefing note of the large one is run once.
 """
@@ -73,6 +73,12 @@ def timed(command: list[str], repeat: int, before: list[str] | None = None) -> l
     return times
 
 
+def paired(first: list[str], second: list[str], repeat: int) -> tuple[list[float], list[float]]:
+    """Time two commands taking turns, so that a change of load weighs on both alike."""
+    times = [(timed(first, 1)[0], timed(second, 1)[0]) for _ in range(repeat)]
+    return [a for a, _ in times], [b for _, b in times]
+
+
 def measure(scratch: Path, repeat: int) -> Results:
     shipped = project(scratch, "shipped")
     subprocess.run(generate(shipped, "--html", "--force"), check=True, capture_output=True)
@@ -85,14 +91,12 @@ def measure(scratch: Path, repeat: int) -> Results:
         str(scratch / "naive.pdf"),
     ]
     batch = batch_project(scratch)
-    results: Results = {
-        "a": timed(naive, repeat),
-        "b": timed(generate(shipped, "--only", NOTE, "--force", "--jobs", "1"), repeat),
-        "c": timed(generate(shipped, "--force"), repeat),
-        "d": timed(generate(shipped), repeat),
-        "e1": timed(generate(batch, "--force", "--jobs", "1"), repeat),
-        "en": timed(generate(batch, "--force"), repeat),
-    }
+    cold = generate(shipped, "--only", NOTE, "--force", "--jobs", "1")
+    results: Results = dict(zip(("a", "b"), paired(naive, cold, repeat), strict=True))
+    results["c"] = timed(generate(shipped, "--force"), repeat)
+    results["d"] = timed(generate(shipped), repeat)
+    one, two = generate(batch, "--force", "--jobs", "1"), generate(batch, "--force")
+    results.update(zip(("e1", "en"), paired(one, two, repeat), strict=True))
     results["f"], results["f_all"] = watch_latency(
         english_only(project(scratch, "watched")), repeat
     )
