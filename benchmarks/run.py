@@ -41,10 +41,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    before = os.getloadavg()
+    load = os.getloadavg()  # before: afterwards it counts this benchmark's own work
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as scratch:
         results = measure(Path(scratch), args.repeat)
-    load = tuple(max(a, b) for a, b in zip(before, os.getloadavg(), strict=True))
     (ROOT / "docs/benchmarks.md").write_text(report(results, args.repeat, load), "utf-8")
     print((ROOT / "docs/benchmarks.md").read_text("utf-8"))
     return 0
@@ -256,8 +255,8 @@ def machine(load: tuple[float, ...]) -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}; load average before or "
-        f"after the run, whichever was higher: {load[0]:.1f} (1 min), {load[2]:.1f} (15 min)"
+        f"{platform.release()}, Python {platform.python_version()}; load average when the run "
+        f"started: {load[0]:.1f} (1 min), {load[2]:.1f} (15 min)"
     )
 
 
@@ -271,8 +270,8 @@ def report(r: Results, repeat: int, load: tuple[float, ...]) -> str:
         "",
         "Made by `python3 benchmarks/run.py`, which rewrites this file. Machine: "
         + machine(load)
-        + ". With a load average above 2, other work shared the 2 cores: every time is longer "
-        "than on an idle machine, and the ratios between runs less steady.",
+        + ". Other work may share the machine: then times are longer, and a ratio of two runs "
+        "(above all the parallel speed-up, which needs both cores) is less steady.",
         f"Each time is the median of {repeat} runs of a fresh process (the watcher excepted), "
         "in seconds, on a scratch copy of the project. The estates are copies of the shipped "
         "data set, each with the three shipped documents in English (4 variants: the EEU brief "
