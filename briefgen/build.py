@@ -13,7 +13,7 @@ from typing import Any
 
 from .config import ReportsFile, search_path
 from .editions import keep_snapshot
-from .errors import Interrupted, OutputError
+from .errors import Interrupted, OutputError, Problem, problem_from_dict
 from .filehashes import Hashes, load_hashes, save_hashes
 from .incremental import (
     STALE,
@@ -26,7 +26,7 @@ from .incremental import (
 )
 from .inputs import Inputs
 from .job import Files, Job, Outcome, Plan, crashed, failed, failure, run_job
-from .manifest import Entry, load_manifest, save_manifest
+from .manifest import Entry, load_manifest, read_manifest, save_manifest
 from .output import write_atomic
 from .project import BuildOptions, Project, matches
 from .results import DocumentResult
@@ -249,6 +249,25 @@ def _own_inputs(project: Project, inputs: Inputs, variant: Variant) -> Inputs:
     datasets = {name: inputs.datasets[name]} if name in inputs.datasets else {}
     problems = [p for p in inputs.problems if Path(p.path).is_relative_to(folder)]
     return Inputs(reports, [], [variant], datasets, problems)
+
+
+def trusted_variants(
+    project: Project, params: dict[str, Any], hashes: Hashes
+) -> Callable[[ReportsFile, Variant], list[Problem] | None]:
+    """Return a test of whether a variant is current: its definition as at its last build and
+    nothing it used changed since (inputs.Trusted). Such a variant will not be rendered, so its
+    data set need not be validated again."""
+    documents = read_manifest(project).manifest["documents"]
+
+    def stored(reports: ReportsFile, variant: Variant) -> list[Problem] | None:
+        entry = documents.get(variant.name)
+        if entry is None or entry["definition"] != _definition(reports, variant):
+            return None
+        if not is_current(project, entry, params, hashes):
+            return None
+        return [problem_from_dict(p) for p in entry.get("data_warnings", [])]
+
+    return stored
 
 
 def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:

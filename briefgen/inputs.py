@@ -6,6 +6,7 @@ variants built from it, and a text lacking a language only the variants in that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .config import ReportsFile
@@ -15,6 +16,10 @@ from .models import Briefing, free_id, unknown_free_section
 from .project import BuildOptions, Project
 from .stopping import NEVER, Stop
 from .variants import Variant, load_variants, select
+
+# Whether a variant is current (nothing it used changed since its last build): its data warnings
+# as then, or None. Given, validation skips a data set whose every selected variant is current.
+Trusted = Callable[[ReportsFile, Variant], "list[Problem] | None"]
 
 
 @dataclass
@@ -40,13 +45,16 @@ class _Findings:
     rejected: dict[str, str] = field(default_factory=dict)
 
 
-def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs:
+def check(
+    project: Project, options: BuildOptions, stop: Stop = NEVER, trusted: Trusted | None = None
+) -> Inputs:
     """Load and validate the report definitions and every data set the selected documents use.
 
     Raise InputError only when the definitions themselves are bad (with every problem of every
     data set too); otherwise the errors of the data sets are in the result, with the variants
     they stop. A stop request is heard between data sets (Interrupted), so a large estate stops
-    promptly.
+    promptly. A data set that no document will be rendered from (`trusted`) is not validated
+    again: its warnings are those of its documents' last build.
     """
     try:
         reports, variants, notes = load_variants(project)
@@ -57,7 +65,10 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
         raise InputError(e.problems + found.errors) from e
     documents = select(variants, options.only)
     names = sorted({d.document.data for d in documents})
+    kept = _kept(reports, documents, trusted)
+    names = [name for name in names if name not in kept]
     found = _check_datasets(project, options, names, documents, reports.text_language, stop)
+    found.warnings += list({str(p): p for problems in kept.values() for p in problems}.values())
     _check_free_sections(project, reports, documents, found)
     found.warnings += [
         notes[n] for n in dict.fromkeys(d.document.name for d in documents) if n in notes
@@ -65,6 +76,23 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
     return Inputs(
         reports, variants, documents, found.datasets, found.warnings, found.errors, found.rejected
     )
+
+
+def _kept(
+    reports: ReportsFile, documents: list[Variant], trusted: Trusted | None
+) -> dict[str, list[Problem]]:
+    """Return the data sets whose every selected variant is current, with their warnings."""
+    if trusted is None:
+        return {}
+    stored: dict[str, list[Problem]] = {}
+    stale: set[str] = set()
+    for variant in documents:
+        name, warnings = variant.document.data, trusted(reports, variant)
+        if warnings is None:
+            stale.add(name)
+        else:
+            stored.setdefault(name, []).extend(warnings)
+    return {name: warnings for name, warnings in stored.items() if name not in stale}
 
 
 def _check_datasets(

@@ -182,18 +182,20 @@ class _Summary:
 def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunResult:
     # The clock is read only to know which files' times can be trusted (filehashes.py).
     hashes = load_hashes(project.root, project.hashes_file, time.time_ns())
+    params = build_params(project, options.date, options.html, options.pdf_variant)
     if not options.force:
-        params = build_params(project, options.date, options.html, options.pdf_variant)
         skipped = fast_path(project, params, options.only, hashes)
         if skipped:  # nothing changed: no schema, templates or WeasyPrint loaded
             return RunResult(*skipped, errors=_saved(hashes, project))
     from .workers import start_server
 
     start_server()  # it loads WeasyPrint on the other core while this one validates
-    from .build import build
+    from .build import build, trusted_variants
     from .inputs import check
 
-    inputs = check(project, options, stop)
+    # Only the data sets of documents to render are validated again.
+    trusted = None if options.force else trusted_variants(project, params, hashes)
+    inputs = check(project, options, stop, trusted)
     stop.check()
     documents, errors = build(project, options, inputs, stop, hashes)
     return RunResult(documents, inputs.problems, errors=errors, input_errors=inputs.errors)

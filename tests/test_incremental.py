@@ -202,3 +202,33 @@ def test_watch_renders_the_variants_of_the_latest_saves_first(project: Path, cli
     ]
     base = project / "templates/base.html"  # used by all: says nothing of what is being edited
     assert saved_for(root, [base], ["fact-sheet.en-GB"], keep=2) == ["fact-sheet.en-GB"]
+
+
+def test_editing_one_data_set_validates_and_renders_only_its_documents(
+    project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefgen.validate
+
+    shutil.copytree(project / "data/chile-russia", project / "data/copy")
+    reports = project / "data/reports.yaml"
+    text = reports.read_text()
+    sheet = text[text.index("  - name: fact-sheet") :]
+    copy = sheet.replace("name: fact-sheet", "name: copy-sheet").replace(
+        "data: chile-russia", "data: copy"
+    )
+    reports.write_text(text + "\n" + copy.replace("chile-russia-fact-sheet.pdf", "copy-sheet.pdf"))
+    assert cli(project, "--date", BUILD_DATE).code == 0
+    validated: list[str] = []
+    real = briefgen.validate.read_dataset
+
+    def read_dataset(folder: Path, *args: Any) -> Any:
+        validated.append(folder.name)
+        return real(folder, *args)
+
+    monkeypatch.setattr(briefgen.validate, "read_dataset", read_dataset)
+    visits = project / "data/copy/visits.yaml"
+    visits.write_text(visits.read_text().replace("place: {en: Santiago", "place: {en: Valparaíso"))
+    result = cli(project, "--date", BUILD_DATE, "--json")
+    assert validated == ["copy"]  # the other data set's documents are current: not read again
+    assert [n for n, s in statuses(result).items() if s == "built"] == ["copy-sheet.en-GB"]
+    assert "note: data/chile-russia/ambassadors.yaml:23:5" in result.err  # still reported
