@@ -61,11 +61,37 @@ def generate(folder: Path, *args: str, quiet: bool = True) -> list[str]:
     return [*command, *(["-q"] if quiet else []), *args]
 
 
+WAITED = [0.0]  # seconds spent waiting for the machine to be idle
+
+
+def idle(limit: float = 600.0) -> None:
+    """Wait (up to `limit` seconds in all) until the CPUs are at least 80 % idle over a second:
+    the machine is shared, and another job on the second core would halve a parallel run."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit - WAITED[0]:
+        before = _cpu_times()
+        time.sleep(1)
+        after = _cpu_times()
+        busy, total = (a - b for a, b in zip(after, before, strict=True))
+        if total and busy / total <= 0.2:
+            break
+        time.sleep(2)
+    WAITED[0] += time.perf_counter() - start
+
+
+def _cpu_times() -> tuple[int, int]:
+    """Return (busy, total) jiffies of all CPUs since boot, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle_time = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle_time, sum(fields)
+
+
 def timed(command: list[str], repeat: int, before: list[str] | None = None) -> list[float]:
     times = []
     for _ in range(repeat):
         if before:
             subprocess.run(before, check=True, capture_output=True)
+        idle()
         start = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
@@ -107,6 +133,7 @@ def measure(scratch: Path, repeat: int) -> Results:
 def estate_figures(scratch: Path, name: str, sets: int, repeat: int) -> Results:
     """Build an estate once (its time and peak memory), then time its no-change run and changes."""
     folder = estate(scratch, name, sets)
+    idle()
     built, rss = peak_rss(generate(folder, "--jobs", "2"))
     time.sleep(TRUSTED)
     figures: Results = {f"build_{name}": built, f"rss_{name}": rss}
@@ -134,6 +161,7 @@ def changed(
         if place:
             text = re.sub(r"place: \{en: [^,]*,", f"place: {{en: Santiago {place * (i + 1)},", text)
         path.write_text(text, "utf-8")
+        idle()
         start = time.perf_counter()
         done = subprocess.run(generate(folder, "--json"), check=True, capture_output=True)
         times.append(time.perf_counter() - start)
@@ -213,6 +241,7 @@ def watch_latency(folder: Path, repeat: int) -> tuple[list[float], list[float]]:
     for i in range(repeat + 1):  # the first edit warms the watcher's renderer; it is not counted
         before = pdf.stat().st_ino  # a new PDF is a new file (written aside, then renamed)
         edited = original.replace("{en: Santiago,", f"{{en: Santiago{' ' * (i % 2)}x,")
+        idle()
         visits.write_text(edited)
         start = time.perf_counter()
         while pdf.stat().st_ino == before:
@@ -270,8 +299,11 @@ def report(r: Results, repeat: int, load: tuple[float, ...]) -> str:
         "",
         "Made by `python3 benchmarks/run.py`, which rewrites this file. Machine: "
         + machine(load)
-        + ". Other work may share the machine: then times are longer, and a ratio of two runs "
-        "(above all the parallel speed-up, which needs both cores) is less steady.",
+        + ". Other work shares this machine: each run started once the CPUs were at least 80 % "
+        f"idle over a second (the benchmark waited {WAITED[0]:.0f} s for that in all), but "
+        "work that starts during a run still lengthens it, and the ratio of two runs (above all "
+        "the parallel speed-up, which needs both cores) is less steady than on a machine of "
+        "one's own.",
         f"Each time is the median of {repeat} runs of a fresh process (the watcher excepted), "
         "in seconds, on a scratch copy of the project. The estates are copies of the shipped "
         "data set, each with the three shipped documents in English (4 variants: the EEU brief "
