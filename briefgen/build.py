@@ -11,52 +11,42 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .changes import Snapshot
-from .compose import environment, html_and_edition
 from .config import ReportsFile, search_path
-from .editions import (
-    Edition,
-    keep_snapshot,
-    snapshot_digest,
-)
-from .errors import BriefgenError, Interrupted, OutputError, problem_to_dict
+from .editions import keep_snapshot
+from .errors import Interrupted, OutputError, Problem, problem_from_dict
+from .filehashes import Hashes, load_hashes, save_hashes
 from .incremental import (
+    STALE,
     build_params,
-    collect_inputs,
-    digest,
-    fingerprint,
-    outputs_intact,
+    changed_inputs,
+    is_current,
     remove_superseded,
+    tracked,
     up_to_date,
 )
 from .inputs import Inputs
-from .manifest import Entry, load_manifest, save_manifest
+from .job import Files, Job, Outcome, Plan, crashed, failed, failure, run_job
+from .manifest import Entry, load_manifest, read_manifest, save_manifest
 from .output import write_atomic
-from .project import BuildOptions, Project
+from .project import BuildOptions, Project, matches
 from .results import DocumentResult
 from .stopping import NEVER, Stop
-from .trust import within
 from .variants import Variant
 
-
-@dataclass(frozen=True)
-class Plan:
-    """What one document depends on, as recorded in the manifest."""
-
-    folders: list[str]
-    files: list[str]
-    definition: str
-    fingerprint: str
-    params: dict[str, Any]
-    inputs: dict[str, str]
+SAVE_EVERY = 1.0  # seconds: the manifest is saved as documents finish, at most this often
 
 
 def build(
-    project: Project, options: BuildOptions, inputs: Inputs, stop: Stop = NEVER
+    project: Project,
+    options: BuildOptions,
+    inputs: Inputs,
+    stop: Stop = NEVER,
+    hashes: Hashes | None = None,
 ) -> tuple[list[DocumentResult], list[str]]:
     """Build every selected document whose inputs changed; one failure does not stop the others.
 
     A document that bad input stops (`inputs.rejected`) is failed without being rendered.
+    `hashes` is the run's view of the files (one is made if not given): each is hashed once.
 
     Return a result per document and the errors of the run itself: the manifest could not be
     saved, or a superseded file removed. Those do not stop the run either (docs/scheduling.md).
@@ -64,59 +54,95 @@ def build(
     """
     from .workers import Limits, run_jobs
 
-    manifest = load_manifest(project)
-    params = build_params(project, options.date, options.html, options.pdf_variant)
-    _forget_stale(manifest, inputs)
-    results: dict[str, DocumentResult] = {}
-    errors: list[str] = []
-    jobs: list[Job] = []
-    for doc in inputs.documents:
-        plan = _plan(project, inputs, doc, params)
-        entry = manifest["documents"].get(doc.name)
-        rejected = inputs.rejected.get(doc.name)
-        if not rejected and not options.force and _current(project, entry, plan, params):
-            results[doc.name] = up_to_date(project, doc.name, entry)
-            continue
-        reason = _reason(project, entry, plan, options.force)
-        if rejected:  # bad input: its previous PDF and manifest entry stay, to retry next run
-            results[doc.name] = _failure(project, doc, entry, reason, f"not built: {rejected}")
-        else:
-            jobs.append(Job(project, options, inputs, doc, plan, entry, reason))
-
-    def record(outcome: Outcome) -> None:
-        # Written here, not by the worker: a worker stopped at its limit or by a stop request has
-        # written nothing. Saved after every document, so a run killed part-way keeps its work.
-        result, new_entry, files = outcome
-        old = manifest["documents"].get(result.name)
-        if files:
-            try:
-                _write(project, result.output, files)
-            except OutputError as e:
-                result, new_entry = _unwritten(result, old, str(e)), None
-        results[result.name] = result
-        if new_entry:
-            manifest["documents"][result.name] = new_entry
-            # e.g. the draft of a now final edition
-            _noting(errors, remove_superseded, project, old, new_entry)
-        _noting(errors, save_manifest, project, manifest)
-
-    if jobs:  # compiled here, once, while the fork server may still be starting
-        from .templating import precompile
-
-        compiled = precompile(search_path(project, inputs.reports))
-        jobs = [replace(job, compiled=compiled) for job in jobs]
+    if hashes is None:
+        hashes = load_hashes(project.root, project.hashes_file, time.time_ns())
+        hashes.seed(inputs.seen or {})  # data/ as it was before it was read
+    run = _Run(project, options, inputs, load_manifest(project), hashes)
+    reports_sha = hashes.digest(_relative(project, project.reports_file))
+    _forget_stale(run.manifest, inputs)
+    jobs = _order(run.plan_all(), options.first)
     limits = Limits(options.time_limit, options.memory_limit)
     try:
-        run_jobs(_run_job, jobs, options.jobs, _crashed, record, limits, stop)
+        run_jobs(
+            run_job,
+            _compiled(project, inputs, jobs),
+            options.jobs,
+            crashed,
+            run.record,
+            limits,
+            stop,
+        )
     except Interrupted as e:  # report every document: finished, or left as it was
-        unfinished = [_failed(j, f"not built: {e}") for j in jobs if j.doc.name not in results]
-        results.update((r.name, r) for r in unfinished)
-        raise Interrupted(str(e), [results[d.name] for d in inputs.documents]) from e
-    reports = _relative(project, project.reports_file)  # as it was when read (see Inputs.seen)
-    manifest["reports_sha"] = (inputs.seen or {}).get(reports) or digest(project.reports_file)
-    manifest["order"] = [v.name for v in inputs.variants]
-    _noting(errors, save_manifest, project, manifest)
-    return [results[d.name] for d in inputs.documents], errors
+        run.save()
+        unfinished = [failed(j, f"not built: {e}") for j in jobs if j.doc.name not in run.results]
+        run.results.update((r.name, r) for r in unfinished)
+        raise Interrupted(str(e), [run.results[d.name] for d in inputs.documents]) from e
+    run.manifest["reports_sha"] = reports_sha
+    run.manifest["order"] = [v.name for v in inputs.variants]
+    run.save()
+    _noting(run.errors, save_hashes, hashes, project.hashes_file)
+    return [run.results[d.name] for d in inputs.documents], run.errors
+
+
+@dataclass
+class _Run:
+    """One build's state: the manifest as it grows, the results so far, the run's own errors."""
+
+    project: Project
+    options: BuildOptions
+    inputs: Inputs
+    manifest: dict[str, Any]
+    hashes: Hashes
+    results: dict[str, DocumentResult] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    saved: float = float("-inf")  # when the manifest was last saved (time.monotonic)
+
+    def plan_all(self) -> list[Job]:
+        """Skip the current documents and fail the rejected ones; return the jobs of the rest."""
+        project, options, inputs = self.project, self.options, self.inputs
+        params = build_params(project, options.date, options.html, options.pdf_variant)
+        jobs = []
+        for doc in inputs.documents:
+            entry = self.manifest["documents"].get(doc.name)
+            rejected = inputs.rejected.get(doc.name)
+            fresh = not rejected and not options.force and entry is not None
+            if fresh and is_current(project, entry, params, self.hashes):
+                self.results[doc.name] = up_to_date(project, doc.name, entry)
+                continue
+            plan = _plan(project, inputs.reports, doc, params, self.hashes)
+            reason = _reason(entry, plan, options.force, self.hashes)
+            if rejected:  # bad input: its previous PDF and manifest entry stay, to retry next run
+                self.results[doc.name] = failure(
+                    project, doc, entry, reason, f"not built: {rejected}"
+                )
+                continue
+            keep = None if options.force else _keepable(project, entry, doc, self.hashes)
+            own = _own_inputs(project, inputs, doc)
+            jobs.append(Job(project, options, own, doc, plan, entry, reason, keep))
+        return jobs
+
+    def record(self, outcome: Outcome) -> None:
+        """Write what a worker made and note it in the manifest."""
+        # Written here, not by the worker: a worker stopped at its limit or by a stop request has
+        # written nothing.
+        result, new_entry, files = outcome
+        old = self.manifest["documents"].get(result.name)
+        if files:
+            try:
+                _write(self.project, result.output, files)
+            except OutputError as e:
+                result, new_entry = _unwritten(result, old, str(e)), None
+        self.results[result.name] = result
+        if new_entry:
+            self.manifest["documents"][result.name] = new_entry
+            # e.g. the draft of a now final edition
+            _noting(self.errors, remove_superseded, self.project, old, new_entry)
+        if time.monotonic() - self.saved >= SAVE_EVERY:  # a run killed part-way keeps its work
+            self.save()
+
+    def save(self) -> None:
+        _noting(self.errors, save_manifest, self.project, self.manifest)
+        self.saved = time.monotonic()
 
 
 def _noting(errors: list[str], action: Callable[..., None], *args: Any) -> None:
@@ -129,18 +155,27 @@ def _noting(errors: list[str], action: Callable[..., None], *args: Any) -> None:
             errors.append(message)
 
 
-@dataclass(frozen=True)
-class Files:
-    """What a worker made of one document, for the parent to write."""
+def _compiled(project: Project, inputs: Inputs, jobs: list[Job]) -> list[Job]:
+    """Return the jobs with the templates compiled once, here, while the fork server may still be
+    starting."""
+    if not jobs:
+        return jobs
+    from .templating import precompile
 
-    pdf: bytes
-    html: str | None  # only with --html
-    snapshot: Snapshot
-    edition: Edition
-    snapshot_name: str  # the variant's name
+    compiled = precompile(search_path(project, inputs.reports))
+    return [replace(job, compiled=compiled) for job in jobs]
 
 
-Outcome = tuple[DocumentResult, Entry | None, Files | None]
+def _order(jobs: list[Job], first: tuple[str, ...]) -> list[Job]:
+    """Return the jobs in the order to start them: those `first` picks (a previewed document), in
+    its order, then the longest by the pages of their last build, so that the last to finish is a
+    short one."""
+
+    def rank(job: Job) -> tuple[int, int]:
+        wanted = next((i for i, p in enumerate(first) if matches(job.doc.name, p)), len(first))
+        return wanted, -(job.previous or {}).get("pages", 0)
+
+    return sorted(jobs, key=rank)
 
 
 def _write(project: Project, target: Path, files: Files) -> None:
@@ -148,7 +183,8 @@ def _write(project: Project, target: Path, files: Files) -> None:
     keep_snapshot(project.state_dir, files.snapshot_name, files.snapshot, files.edition)
     if files.html is not None:
         write_atomic(target.with_suffix(".html"), files.html.encode("utf-8"))
-    write_atomic(target, files.pdf)
+    if files.pdf is not None:
+        write_atomic(target, files.pdf)
 
 
 def _unwritten(result: DocumentResult, old: Entry | None, message: str) -> DocumentResult:
@@ -158,91 +194,82 @@ def _unwritten(result: DocumentResult, old: Entry | None, message: str) -> Docum
     return replace(result, status="failed", pages=pages, size=size, edition=edition, error=message)
 
 
-@dataclass(frozen=True)
-class Job:
-    """One document to render, with everything a worker process needs."""
-
-    project: Project
-    options: BuildOptions
-    inputs: Inputs
-    doc: Variant
-    plan: Plan
-    previous: Entry | None
-    reason: str
-    compiled: dict[str, bytes] = field(default_factory=dict)  # the templates, compiled
-
-
-def _run_job(job: Job) -> Outcome:
-    from .templating import seed
-
-    seed(job.compiled)
-    try:
-        env = environment(job.project, job.inputs, job.doc.language)
-    except BriefgenError as e:  # an unreadable label catalogue fails this document only
-        return _failed(job, str(e)), None, None
-    return _build_one(job, env)
-
-
-def _crashed(job: Job, message: str) -> Outcome:
-    return _failed(job, message), None, None
-
-
-def _failed(job: Job, message: str) -> DocumentResult:
-    return _failure(job.project, job.doc, job.previous, job.reason, message)
-
-
-def _failure(
-    project: Project, variant: Variant, previous: Entry | None, reason: str, message: str
-) -> DocumentResult:
-    """A failed result that still describes the PDF left in place, if any."""
-    before = previous or {}
-    return DocumentResult(
-        variant.name,
-        project.reports_dir / variant.output_name,
-        "failed",
-        reason,
-        pages=before.get("pages", 0),
-        size=before.get("size", 0),
-        edition=before.get("edition", 0),
-        error=message,
-    )
-
-
 def _definition(reports: ReportsFile, variant: Variant) -> str:
-    """Return everything of the definitions that shapes `variant`, as text to compare runs by."""
+    """Return a hash of everything of the definitions that shapes `variant`, to compare runs by
+    (a hash, not the text: an estate's manifest holds one per variant)."""
     shared = reports.model_dump(mode="json", include={"issuer", "text_language", "markings"})
     own = variant.document.model_dump(mode="json")
     facets = [variant.name, variant.language, variant.release, variant.final, variant.output_name]
-    return json.dumps([shared, reports.templates, own, facets], ensure_ascii=False)
+    text = json.dumps([shared, reports.templates, own, facets], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _plan(project: Project, given: Inputs, variant: Variant, params: dict[str, Any]) -> Plan:
-    """Return the inputs of a variant: every file of its template folders and data set, and more.
-
-    Its data set's files count as they were before the run read them (Inputs.seen).
-    """
-    reports, doc = given.reports, variant.document
-    data = _relative(project, project.data_dir / doc.data)
-    folders = [*(_relative(project, p) for p in search_path(project, reports)), data]
-    # The whole folder of an extra stylesheet: its @imports and fonts are inputs too.
-    folders += sorted({_relative(project, (project.root / css).parent) for css in doc.extra_css})
+def _plan(
+    project: Project, reports: ReportsFile, variant: Variant, params: dict[str, Any], hashes: Hashes
+) -> Plan:
+    """Return what is known of a variant's inputs before rendering: its data set's files, its
+    extra stylesheets and logo, its template search path, definition and build parameters."""
+    doc = variant.document
+    folders = [_relative(project, project.data_dir / doc.data)]
     files = [*doc.extra_css, *([doc.logo] if doc.logo else [])]
-    definition = _definition(reports, variant)
-    inputs = collect_inputs(project.root, folders, files)
-    if given.seen is not None:
-        inputs = {k: v for k, v in inputs.items() if not k.startswith(data + "/")}
-        inputs |= {k: v for k, v in given.seen.items() if k.startswith(data + "/")}
-    return Plan(folders, files, definition, fingerprint(inputs, params, definition), params, inputs)
+    names = [*hashes.listing(folders[0]), *files]
+    found = [_relative(project, p) for p in search_path(project, reports)]
+    inputs = {name: hashes.digest(name) for name in names}
+    return Plan(folders, files, found, _definition(reports, variant), params, inputs)
 
 
 def _relative(project: Project, path: Path) -> str:
     return os.path.relpath(path, project.root)
 
 
-def _current(project: Project, entry: Entry | None, plan: Plan, params: dict[str, Any]) -> bool:
-    if entry is None or entry["fingerprint"] != plan.fingerprint:
-        return False
-    return outputs_intact(project, entry, params)
+def _keepable(
+    project: Project, entry: Entry | None, variant: Variant, hashes: Hashes
+) -> str | None:
+    """Return the key of the variant's PDF (job.pdf_key) if that PDF is intact under its current
+    name and every file WeasyPrint read for it is unchanged: the PDF to keep if the HTML comes
+    out the same. Else None."""
+    if not entry or "pdf_key" not in entry or "fetched" not in entry:
+        return None
+    if entry["output"] != _relative(project, project.reports_dir / variant.output_name):
+        return None
+    if hashes.digest(entry["output"]) != entry["output_sha"]:
+        return None
+    if any(hashes.digest(p) != entry["inputs"].get(p) for p in entry["fetched"]):
+        return None
+    return str(entry["pdf_key"])
+
+
+def _own_inputs(project: Project, inputs: Inputs, variant: Variant) -> Inputs:
+    """Return the part of `inputs` a variant's worker needs: its data set and its warnings.
+
+    A job carries no other document's data, so what each worker receives does not grow with
+    the estate.
+    """
+    name = variant.document.data
+    folder = project.data_dir / name
+    reports = inputs.reports.model_copy(update={"documents": []})
+    datasets = {name: inputs.datasets[name]} if name in inputs.datasets else {}
+    problems = [p for p in inputs.problems if Path(p.path).is_relative_to(folder)]
+    return Inputs(reports, [], [variant], datasets, problems)
+
+
+def trusted_variants(
+    project: Project, params: dict[str, Any], hashes: Hashes
+) -> Callable[[ReportsFile, Variant], list[Problem] | None]:
+    """Return a test of whether a variant is current: its definition as at its last build and
+    nothing it used changed since (inputs.Trusted). Such a variant will not be rendered, so its
+    data set need not be validated again."""
+    documents = read_manifest(project).manifest["documents"]
+
+    def stored(reports: ReportsFile, variant: Variant) -> list[Problem] | None:
+        entry = documents.get(variant.name)
+        if entry is None or entry["definition"] != _definition(reports, variant):
+            return None
+        if not is_current(project, entry, params, hashes):
+            return None
+        return [problem_from_dict(p) for p in entry.get("data_warnings", [])]
+
+    return stored
 
 
 def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:
@@ -256,44 +283,10 @@ def _forget_stale(manifest: dict[str, Any], inputs: Inputs) -> None:
         if name not in definitions:
             del manifest["documents"][name]
         elif definitions[name] != entry["definition"]:
-            entry["fingerprint"] = "stale: definition changed"
+            entry["fingerprint"] = STALE + "definition changed"
 
 
-def _build_one(job: Job, env: Any) -> Outcome:
-    """Render one document (the parent writes it); on failure the previous PDF stays as it was."""
-    from .render import render_pdf
-
-    project, options, inputs, doc = job.project, job.options, job.inputs, job.doc
-    target = project.reports_dir / doc.output_name
-    started = time.perf_counter()
-    try:
-        html, edition, snapshot = html_and_edition(project, options, inputs, doc, job.previous, env)
-        variant = options.pdf_variant or doc.document.pdf_variant
-        readable = _readable(project, inputs, doc)
-        result = render_pdf(html, project.templates_dir, readable, variant, options.memory_limit)
-    except BriefgenError as e:
-        return replace(_failed(job, str(e)), seconds=time.perf_counter() - started), None, None
-    from .templating import template_warnings
-
-    warnings = [f"weasyprint: {w}" for w in result.warnings] + _budget(doc, result.pages)
-    warnings += template_warnings(env)
-    built = DocumentResult(
-        doc.name,
-        target,
-        "built",
-        job.reason,
-        time.perf_counter() - started,
-        result.pages,
-        len(result.pdf),
-        edition.number,
-        warnings,
-    )
-    entry = _entry(project, job.plan, built, edition, snapshot, inputs, doc, result.pdf)
-    files = Files(result.pdf, html if options.html else None, snapshot, edition, doc.name)
-    return built, entry, files
-
-
-def _reason(project: Project, entry: Entry | None, plan: Plan, force: bool) -> str:
+def _reason(entry: Entry | None, plan: Plan, force: bool, hashes: Hashes) -> str:
     """Say why a document is being rebuilt, as precisely as the manifest allows."""
     if force:
         return "--force"
@@ -306,65 +299,10 @@ def _reason(project: Project, entry: Entry | None, plan: Plan, force: bool) -> s
         )
     if plan.definition != entry["definition"]:
         return "changed: its definition in data/reports.yaml"
-    before = entry.get("inputs", {})
-    files = sorted(
-        k for k in plan.inputs.keys() | before.keys() if plan.inputs.get(k) != before.get(k)
-    )
+    if not tracked(entry):
+        return "its manifest entry predates tracking what each document uses"
+    files = changed_inputs(entry, hashes)
     if files:
         more = f" and {len(files) - 3} more" if len(files) > 3 else ""
         return f"changed: {', '.join(files[:3])}{more}"
     return "the PDF was missing or modified"
-
-
-def _entry(
-    project: Project,
-    plan: Plan,
-    result: DocumentResult,
-    edition: Edition,
-    snapshot: Snapshot,
-    inputs: Inputs,
-    doc: Variant,
-    pdf: bytes,
-) -> Entry:
-    folder = project.data_dir / doc.document.data
-    warnings = [p for p in inputs.problems if Path(p.path).is_relative_to(folder)]
-    return {
-        "folders": plan.folders,
-        "inputs": plan.inputs,
-        "files": plan.files,
-        "definition": plan.definition,
-        "fingerprint": plan.fingerprint,
-        "params": plan.params,
-        "output": _relative(project, result.output),
-        "output_sha": hashlib.sha256(pdf).hexdigest(),
-        "pages": result.pages,
-        "warnings": result.warnings,
-        "size": result.size,
-        "edition": edition.number,
-        "edition_date": edition.date.isoformat(),
-        "changes": [c.to_json() for c in edition.changes],
-        "snapshot_sha": snapshot_digest(snapshot),
-        "data_warnings": [problem_to_dict(p) for p in warnings],
-    }
-
-
-def _budget(variant: Variant, pages: int) -> list[str]:
-    """Return a warning when the document is longer than its page budget."""
-    budget = variant.document.page_budget
-    if budget is None or pages <= budget:
-        return []
-    return [f"page budget: {pages} pages, over the budget of {budget}"]
-
-
-def _readable(project: Project, inputs: Inputs, variant: Variant) -> list[Path]:
-    """Return the folders WeasyPrint may read: templates, data, the extra stylesheets' and the logo's.
-
-    A folder named in data/reports.yaml counts only while its real path lies in the project
-    (validation refuses one that does not): a symbolic link must not let outside files in.
-    """
-    doc = variant.document
-    css_folders = [(project.root / css).parent for css in doc.extra_css]
-    css_folders += [(project.root / doc.logo).parent] if doc.logo else []
-    named = [project.root / folder for folder in inputs.reports.templates] + css_folders
-    accepted = [folder for folder in named if within(folder, project.root)]
-    return [*project.user_templates, *accepted, project.templates_dir, project.data_dir]

@@ -155,8 +155,10 @@ def _loop(
     if command == "schedule" and not (args.cron or args.every):
         raise UsageError("schedule needs --cron EXPRESSION (or --every DURATION)")
 
-    def once() -> tuple[int, str]:
-        return commands.build_and_survive(project, options, args.strict, args.lock_timeout, stop)
+    def once(first: Sequence[str] = ()) -> tuple[int, str]:
+        return commands.build_and_survive(
+            project, options, args.strict, args.lock_timeout, stop, first
+        )
 
     if command == "watch":
         return watch.watch(project, once, stop)

@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,6 +95,8 @@ def _report_document(result: DocumentResult) -> None:
         log.warning("%s: %s", result.name, message)
     if result.status == "failed":
         log.error("%s: %s", result.name, result.error)
+        return
+    if not log.isEnabledFor(logging.INFO):  # -q: spare a large estate's paths their formatting
         return
     pages = f"{result.pages} page{'' if result.pages == 1 else 's'}"
     if result.status == "up to date":
@@ -227,15 +229,22 @@ class Attempt:
 
 
 def attempt(
-    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
+    project: Project,
+    make_options: OptionsFactory,
+    strict: bool,
+    lock_timeout: float,
+    stop: Stop,
+    first: Sequence[str] = (),
 ) -> Attempt:
-    """Build once for a watcher, scheduler or preview: report bad input and carry on.
+    """Build once for a watcher, scheduler or preview, rendering `first` (variant names or
+    patterns: what the user is working on) before the others; report bad input and carry on.
 
     A run whose bad data failed some documents built the others, and says so. A stop request
     is not survived: Interrupted reaches the loop, which ends.
     """
     try:
-        result = _build(project, make_options(), strict, lock_timeout, False, stop)
+        options = replace(make_options(), first=tuple(first))
+        result = _build(project, options, strict, lock_timeout, False, stop)
     except Interrupted:
         raise
     except InputError as e:
@@ -250,10 +259,15 @@ def attempt(
 
 
 def build_and_survive(
-    project: Project, make_options: OptionsFactory, strict: bool, lock_timeout: float, stop: Stop
+    project: Project,
+    make_options: OptionsFactory,
+    strict: bool,
+    lock_timeout: float,
+    stop: Stop,
+    first: Sequence[str] = (),
 ) -> tuple[int, str]:
     """Build once for a watcher or scheduler; return the exit code and what the run did."""
-    done = attempt(project, make_options, strict, lock_timeout, stop)
+    done = attempt(project, make_options, strict, lock_timeout, stop, first)
     return done.code, done.outcome
 
 

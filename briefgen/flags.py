@@ -21,7 +21,7 @@ commands:
                   visits, ...); with --write, refresh every file in schemas/
   templates       list every template and the folder it is read from; with
                   --eject NAME, copy a default template into your folder to edit
-  watch           rebuild what changed about half a second after the last save,
+  watch           rebuild what changed 50 ms after the last save,
                   under the same limits as a build; Ctrl-C or SIGTERM stops
   serve           preview in a browser: serve an index of every variant and a
                   page per variant (its PDF and HTML) on http://127.0.0.1:8000/,
@@ -39,9 +39,10 @@ DOCUMENT.LANGUAGE[.releasable-LEVEL], e.g. eeu-brief.es.releasable-public, and
 written to OUTPUT.LANGUAGE[.releasable-LEVEL][.draft].pdf. --only takes a
 document name (all its variants), a variant name, or a pattern: --only '*.ru'.
 
-Builds are incremental: a document whose inputs (data, templates, stylesheets,
-fonts, its definition, the build date, the briefgen and WeasyPrint versions) did
-not change is reported "up to date" and not rebuilt; --force rebuilds. Every run
+Builds are incremental: a document whose inputs (its data, the templates,
+stylesheets and fonts it used, its definition, the build date, the briefgen and
+WeasyPrint versions) did not change is reported "up to date" and not rebuilt;
+one whose HTML comes out the same keeps its PDF; --force rebuilds. Every run
 writes reports/build.json; --json also prints it.
 
 exit codes:

@@ -6,17 +6,22 @@ variants built from it, and a text lacking a language only the variants in that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .config import ReportsFile
 from .data import read_yaml
 from .errors import InputError, Problem
-from .incremental import collect_inputs
+from .filehashes import Hashes
 from .models import Briefing, free_id, unknown_free_section
 from .places import Loc
 from .project import BuildOptions, Project
 from .stopping import NEVER, Stop
 from .variants import Variant, load_variants, select
+
+# Whether a variant is current (nothing it used changed since its last build): its data warnings
+# as then, or None. Given, validation skips a data set whose every selected variant is current.
+Trusted = Callable[[ReportsFile, Variant], "list[Problem] | None"]
 
 
 @dataclass
@@ -46,16 +51,25 @@ class _Findings:
     rejected: dict[str, str] = field(default_factory=dict)
 
 
-def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs:
+def check(
+    project: Project,
+    options: BuildOptions,
+    stop: Stop = NEVER,
+    trusted: Trusted | None = None,
+    hashes: Hashes | None = None,
+) -> Inputs:
     """Load and validate the report definitions and every data set the selected documents use.
 
     Raise InputError only when the definitions themselves are bad (with every problem of every
     data set too); otherwise the errors of the data sets are in the result, with the variants
     they stop. A stop request is heard between data sets (Interrupted), so a large estate stops
-    promptly.
+    promptly. A data set that no document will be rendered from (`trusted`) is not validated
+    again: its warnings are those of its documents' last build. `hashes` is the run's view of
+    the files: data/ is digested through it before anything is read (see Inputs.seen).
     """
     data = project.data_dir.relative_to(project.root).as_posix()
-    seen = collect_inputs(project.root, [data], [])  # first: see Inputs.seen
+    hashes = hashes or Hashes(project.root, {}, 0)
+    seen = {name: hashes.digest(name) for name in hashes.listing(data)}  # first: see Inputs.seen
     try:
         reports, variants, notes = load_variants(project)
     except InputError as e:  # still check every data set, to report every problem at once
@@ -65,7 +79,10 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
         raise InputError(e.problems + found.errors) from e
     documents = select(variants, options.only)
     names = sorted({d.document.data for d in documents})
+    kept = _kept(reports, documents, trusted)
+    names = [name for name in names if name not in kept]
     found = _check_datasets(project, options, names, documents, reports.text_language, stop)
+    found.warnings += list({str(p): p for problems in kept.values() for p in problems}.values())
     _check_free_sections(project, reports, documents, found)
     found.warnings += [
         notes[n] for n in dict.fromkeys(d.document.name for d in documents) if n in notes
@@ -80,6 +97,23 @@ def check(project: Project, options: BuildOptions, stop: Stop = NEVER) -> Inputs
         found.rejected,
         seen,
     )
+
+
+def _kept(
+    reports: ReportsFile, documents: list[Variant], trusted: Trusted | None
+) -> dict[str, list[Problem]]:
+    """Return the data sets whose every selected variant is current, with their warnings."""
+    if trusted is None:
+        return {}
+    stored: dict[str, list[Problem]] = {}
+    stale: set[str] = set()
+    for variant in documents:
+        name, warnings = variant.document.data, trusted(reports, variant)
+        if warnings is None:
+            stale.add(name)
+        else:
+            stored.setdefault(name, []).extend(warnings)
+    return {name: warnings for name, warnings in stored.items() if name not in stale}
 
 
 def _check_datasets(

@@ -9,6 +9,7 @@ warning. Standard library only: the no-change path reads it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -68,7 +69,12 @@ def _date(value: Any) -> bool:
 
 def _inside(path: Any) -> bool:
     """True for a relative path that stays inside the project (checked without the disk)."""
-    if not isinstance(path, str) or not path or "\0" in path or os.path.isabs(path):
+    return isinstance(path, str) and _inside_text(path)
+
+
+@functools.lru_cache(maxsize=4096)  # an estate's entries name the same templates again and again
+def _inside_text(path: str) -> bool:
+    if not path or "\0" in path or os.path.isabs(path):
         return False
     return os.path.normpath(path).split(os.sep)[0] != ".."
 
@@ -79,6 +85,13 @@ def _paths(value: Any) -> bool:
 
 def _hashes(value: Any) -> bool:
     return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _found(value: Any) -> bool:
+    """Names looked up, each with the index of the search path folder that had it, or null."""
+    return isinstance(value, dict) and all(
+        v is None or (type(v) is int and v >= 0) for v in value.values()
+    )
 
 
 def _params(value: Any) -> bool:
@@ -114,6 +127,10 @@ FIELDS: dict[str, tuple[Check, str]] = {
     "folders": (_texts, "a list of folders"),
     "files": (_paths, "a list of relative paths inside the project"),
     "inputs": (_hashes, "an object of file hashes"),
+    "search_path": (_texts, "a list of folders"),
+    "found": (_found, "an object of names and folder numbers"),
+    "fetched": (_texts, "a list of files"),
+    "pdf_key": (_text, "a text"),
     "definition": (_text, "a text"),
     "fingerprint": (_text, "a text"),
     "params": (_params, "an object of build parameters"),
@@ -128,7 +145,9 @@ FIELDS: dict[str, tuple[Check, str]] = {
     "warnings": (_texts, "a list of texts"),
     "data_warnings": (_problems, "a list of data warnings"),
 }
-OPTIONAL = {"inputs", "warnings", "data_warnings"}  # older manifests of this version lack them
+# Older manifests of this version lack them; an entry without what its document used (found,
+# search_path) is rebuilt, and one without pdf_key has its PDF made again.
+OPTIONAL = {"inputs", "warnings", "data_warnings", "search_path", "found", "fetched", "pdf_key"}
 TOP: dict[str, tuple[Check, str]] = {
     "reports_sha": (_text, "a text"),
     "order": (_texts, "a list of variant names"),
@@ -144,10 +163,26 @@ def entry_problem(entry: Any) -> str | None:
             return f".{key}: expected {expected}, not {_show(entry.get(key))}"
     # Template folders outside the project are those of --templates, which the params record.
     allowed = entry["params"].get("templates", [])
-    outside = [f for f in entry["folders"] if not _inside(f) and f not in allowed]
-    if outside:
-        return f".folders: {_show(outside[0])} is outside the project and not a --templates folder"
+    for key in ("folders", "search_path", "files", "fetched", "inputs"):
+        outside = [f for f in entry.get(key, []) if not _inside(f) and not _below(f, allowed)]
+        if outside:
+            return (
+                f".{key}: {_show(outside[0])} is outside the project and not in a --templates "
+                "folder"
+            )
+    found, folders = entry.get("found", {}), entry.get("search_path", [])
+    if any(v is not None and v >= len(folders) for v in found.values()):
+        return ".found: a folder number beyond the search path"
     return None
+
+
+def _below(path: str, folders: list[str]) -> bool:
+    """True when `path` is one of `folders` or lies below one (compared as written)."""
+    normal = os.path.normpath(path)
+    return any(
+        normal == os.path.normpath(f) or normal.startswith(os.path.normpath(f) + os.sep)
+        for f in folders
+    )
 
 
 def valid_entry(entry: Any) -> bool:
@@ -217,7 +252,8 @@ def load_manifest(project: Project) -> dict[str, Any]:
 
 def save_manifest(project: Project, manifest: dict[str, Any]) -> None:
     """Write the manifest atomically."""
-    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False)
+    # Compact: with an indent, json uses its pure-Python encoder, slow for a large estate.
+    text = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     write_atomic(project.manifest_file, text.encode())
 
 

@@ -32,15 +32,24 @@ def catalogue_paths(search_path: Sequence[Path], language: str) -> list[Path]:
     In each folder, the regional catalogue (es_CL) comes before the language's own (es). A
     catalogue whose real path leaves its folder is refused (TemplateError).
     """
-    tags = dict.fromkeys([language.replace("-", "_"), primary(language)])
     paths = []
+    for folder, tag, path in _candidates(search_path, language):
+        if path.is_file():
+            confined(path, folder, f"the {tag} catalogue")
+            paths.append(path)
+    return paths
+
+
+def catalogue_candidates(search_path: Sequence[Path], language: str) -> list[Path]:
+    """Return every place a catalogue for `language` may be, whether there is one or not."""
+    return [path for _, _, path in _candidates(search_path, language)]
+
+
+def _candidates(search_path: Sequence[Path], language: str) -> Iterator[tuple[Path, str, Path]]:
+    tags = dict.fromkeys([language.replace("-", "_"), primary(language)])
     for folder in search_path:
         for tag in tags:
-            path = folder / "locale" / tag / "LC_MESSAGES" / CATALOGUE
-            if path.is_file():
-                confined(path, folder, f"the {tag} catalogue")
-                paths.append(path)
-    return paths
+            yield folder, tag, folder / "locale" / tag / "LC_MESSAGES" / CATALOGUE
 
 
 def gettext_callables(search_path: Sequence[Path], language: str) -> dict[str, Callable[..., str]]:

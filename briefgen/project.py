@@ -21,6 +21,7 @@ class BuildOptions:
     time_limit: float = 300.0  # seconds per document
     memory_limit: int = 2048  # MB per document, beyond the warm interpreter
     pdf_variant: str | None = None  # overrides every document's pdf_variant
+    first: tuple[str, ...] = ()  # variants (names or patterns, as --only) to render before others
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,11 @@ class Project:
     @property
     def manifest_file(self) -> Path:
         return self.state_dir / "manifest.json"
+
+    @property
+    def hashes_file(self) -> Path:
+        """The size, time and hash of input files last hashed (filehashes.py)."""
+        return self.state_dir / "hashes.json"
 
     @property
     def summary_file(self) -> Path:

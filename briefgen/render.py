@@ -24,6 +24,7 @@ class RenderResult:
     pdf: bytes
     pages: int
     warnings: list[str] = field(default_factory=list)
+    fetched: dict[str, str] = field(default_factory=dict)  # file read -> SHA-256 or "missing"
 
 
 def render_pdf(
@@ -71,7 +72,7 @@ def render_pdf(
     errors = [w.removeprefix("ERROR ") for w in warnings if w.startswith("ERROR ")]
     if errors:  # a brief with a hole where an image should be is not a brief to circulate
         raise RenderError("WeasyPrint could not use a resource: " + "; ".join(errors))
-    return RenderResult(pdf, len(document.pages), warnings)
+    return RenderResult(pdf, len(document.pages), warnings, fetcher.fetched)
 
 
 class _Finisher:
@@ -94,6 +95,7 @@ def _make_fetcher(weasyprint: Any, roots: list[Path]) -> Any:
 
     class RootedFetcher(weasyprint.URLFetcher):  # type: ignore[misc]
         refused: list[str]
+        fetched: dict[str, str]  # what the document used, for the next run to check
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = urlsplit(url).scheme.lower()
@@ -108,12 +110,15 @@ def _make_fetcher(weasyprint: Any, roots: list[Path]) -> Any:
                 self.refused.append(f"{url} ({reason})")
                 raise ValueError(f"refused {url}: {reason}")
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            self.fetched[str(path)] = "missing"  # a file that appears later is a change too
+            body = path.read_bytes()
+            self.fetched[str(path)] = hashlib.sha256(body).hexdigest()
             return weasyprint.urls.URLFetcherResponse(
-                url, body=path.read_bytes(), headers={"Content-Type": content_type}
+                url, body=body, headers={"Content-Type": content_type}
             )
 
     fetcher = RootedFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
-    fetcher.refused = []
+    fetcher.refused, fetcher.fetched = [], {}
     return fetcher
 
 

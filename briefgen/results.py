@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,13 +52,21 @@ def summary_json(
         "counts": counts,
         "errors": errors or [],
         "data_warnings": warnings,
-        "documents": [_document(r) for r in results],
+        "documents": [],
     }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    # One line per document: readable, and quick to write for a large estate (json's indenting
+    # encoder is pure Python).
+    lines = [json.dumps(_document(r), ensure_ascii=False) for r in results]
+    text = json.dumps(body, indent=2, ensure_ascii=False)
+    if lines:
+        text = text.removesuffix("[]\n}") + "[\n    " + ",\n    ".join(lines) + "\n  ]\n}"
+    return text + "\n"
 
 
 def _document(result: DocumentResult) -> dict[str, Any]:
-    entry = asdict(result)
+    # Not dataclasses.asdict, which deep-copies: a large estate's summary has many documents.
+    entry = {f.name: getattr(result, f.name) for f in fields(result)}
+    entry["warnings"] = list(result.warnings)
     entry["output"] = str(result.output)
     entry["seconds"] = round(result.seconds, 3)
     return entry

@@ -4,14 +4,16 @@ and leave a machine-readable summary (reports/build.json)."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from .errors import InputError, Interrupted, LockTimeout, OutputError, Problem, UsageError
+from .filehashes import Hashes, load_hashes, save_hashes
 from .incremental import build_params, fast_path
 from .output import write_atomic
 from .project import BuildOptions, Project
@@ -67,6 +69,10 @@ def run(
     request raises Interrupted once the workers are stopped and build.json says so (exit 130).
     """
     summary = _Summary(project, options.date.isoformat(), clock(), clock, echo)
+    if options.force:  # something will be rendered: the server loads WeasyPrint meanwhile
+        from .workers import start_server
+
+        start_server()
     held = False
     try:
         with _locked(project, lock_timeout, stop):
@@ -138,11 +144,13 @@ class _Summary:
         """Write the outcome; return why it could not be, also added to the result's errors."""
         self.ended.append(True)
         finished = self.clock()
-        failure = self._write(self._json(result, finished))
+        text = self._json(result, finished)
+        failure = self._write(text)
         if failure:
             result.errors.append(failure)
             result.exit_code = result.exit_code or EXIT_FAILED
-        self.echo(self._json(result, finished))
+            text = self._json(result, finished)
+        self.echo(text)
         return failure
 
     def stopped(
@@ -172,64 +180,75 @@ class _Summary:
 
 
 def _run_unlocked(project: Project, options: BuildOptions, stop: Stop) -> RunResult:
+    # The clock is read only to know which files' times can be trusted (filehashes.py).
+    hashes = load_hashes(project.root, project.hashes_file, time.time_ns())
+    params = build_params(project, options.date, options.html, options.pdf_variant)
     if not options.force:
-        params = build_params(project, options.date, options.html, options.pdf_variant)
-        skipped = fast_path(project, params, options.only)
+        skipped = fast_path(project, params, options.only, hashes)
         if skipped:  # nothing changed: no schema, templates or WeasyPrint loaded
-            return RunResult(*skipped)
+            return RunResult(*skipped, errors=_saved(hashes, project))
     from .workers import start_server
 
     start_server()  # it loads WeasyPrint on the other core while this one validates
-    from .build import build
+    from .build import build, trusted_variants
     from .inputs import check
 
-    inputs = check(project, options, stop)
+    # Only the data sets of documents to render are validated again.
+    trusted = None if options.force else trusted_variants(project, params, hashes)
+    inputs = check(project, options, stop, trusted, hashes)
     stop.check()
-    documents, errors = build(project, options, inputs, stop)
+    documents, errors = build(project, options, inputs, stop, hashes)
     return RunResult(documents, inputs.problems, errors=errors, input_errors=inputs.errors)
+
+
+def _saved(hashes: Hashes, project: Project) -> list[str]:
+    """Save what this run hashed; return the error if that failed (the next run reads again)."""
+    try:
+        save_hashes(hashes, project.hashes_file)
+    except OutputError as e:
+        return [f"{e} (the next run reads every input again)"]
+    return []
 
 
 @contextlib.contextmanager
 def _locked(project: Project, timeout: float, stop: Stop) -> Iterator[None]:
-    """Hold reports/.briefgen/lock: one build at a time; the kernel frees it if we are killed."""
-    import filelock
+    """Hold reports/.briefgen/lock: one build at a time; the kernel frees it if we are killed.
 
-    lock = filelock.FileLock(project.lock_file)
+    An flock(2) on the file, as the filelock package takes it on Unix (the file stays, so that
+    waiters share one inode), without its import: a no-change run is short.
+    """
     try:
         project.state_dir.mkdir(parents=True, exist_ok=True)
-        _acquire(lock, timeout, stop)
-    except filelock.Timeout as e:
-        raise LockTimeout(
-            f"another build holds {project.lock_file} and did not finish within {timeout:g} s; "
-            "try again later or pass a longer --lock-timeout"
-        ) from e
-    except OSError as e:  # reports/ is a file, read-only, full... (filelock.Timeout is one too)
+        fd = os.open(project.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:  # reports/ is a file, read-only, full...
         raise OutputError(f"cannot use {project.state_dir}: {e.strerror or e}") from e
     try:
+        _acquire(fd, project, timeout, stop)
         yield
     finally:
-        lock.release()
+        os.close(fd)  # releases the lock
 
 
-def _acquire(lock: Any, timeout: float, stop: Stop) -> None:
+def _acquire(fd: int, project: Project, timeout: float, stop: Stop) -> None:
     """Take the lock, waiting up to `timeout` seconds, in short steps so a stop request is heard."""
-    import filelock
-
     deadline = time.monotonic() + timeout
     for attempt in itertools.count():
         try:
-            lock.acquire(timeout=0)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
-        except filelock.Timeout:
+        except BlockingIOError:
             left = deadline - time.monotonic()
-            if left <= 0:
-                raise
-            if attempt == 0:
-                log.info("another build is running; waiting up to %g s for it", timeout)
-            if stop.wait(min(left, 0.1)):
-                raise Interrupted(
-                    f"interrupted by {stop.name} while waiting for the lock"
-                ) from None
+        except OSError as e:
+            raise OutputError(f"cannot use {project.state_dir}: {e.strerror or e}") from e
+        if left <= 0:
+            raise LockTimeout(
+                f"another build holds {project.lock_file} and did not finish within "
+                f"{timeout:g} s; try again later or pass a longer --lock-timeout"
+            )
+        if attempt == 0:
+            log.info("another build is running; waiting up to %g s for it", timeout)
+        if stop.wait(min(left, 0.1)):
+            raise Interrupted(f"interrupted by {stop.name} while waiting for the lock")
 
 
 def _remove_debris(project: Project) -> None:

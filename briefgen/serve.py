@@ -119,7 +119,9 @@ def hosts_for(host: str) -> tuple[str, ...]:
 
 def _rebuild(project: Project, board: Board, build: Build, only: Sequence[str], stop: Stop) -> None:
     try:
-        follow_saves(project, lambda: _round(project, board, build, only), stop, QUIET_MS, GROUP_MS)
+        follow_saves(
+            project, lambda _saved: _round(project, board, build, only), stop, QUIET_MS, GROUP_MS
+        )
     except Interrupted as e:
         interrupted(e)
 

@@ -18,7 +18,8 @@ from jinja2.loaders import split_template_path
 
 from .errors import BriefgenError, InputError, TemplateError, display_path
 from .filters import FILTERS
-from .messages import gettext_callables
+from .messages import catalogue_candidates, gettext_callables
+from .reads import Reads, first_having
 from .sandbox import Sandbox
 from .template_errors import Undefined, syntax_message, undefined_hint
 from .trust import confined, is_relative_name, read_utf8
@@ -31,10 +32,12 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
     """
 
     folders = [str(p) for p in search_path]
+    reads = Reads()  # what this environment's documents use: see reads_of()
+    last = ConfinedLoader([folders[-1]], reads, "default:", len(folders) - 1)
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.PrefixLoader({"default": ConfinedLoader(folders[-1])}, delimiter=":"),
-            ConfinedLoader(folders),
+            jinja2.PrefixLoader({"default": last}, delimiter=":"),
+            ConfinedLoader(folders, reads),
         ]
     )
     env = Sandbox(
@@ -53,11 +56,20 @@ def make_environment(search_path: Sequence[Path], language: str = "en") -> jinja
         callables["gettext"], callables["ngettext"], newstyle=True
     )
     env.extend(briefgen_gettext=callables["gettext"])  # for Python: see plain_gettext()
+    for path in catalogue_candidates(search_path, language):  # one added later is a change too
+        reads.read_file(path)
+    env.extend(briefgen_reads=reads)
     env.filters.update(FILTERS)
     env.globals["warn"] = Warnings()
-    env.globals["asset"] = _asset_global(list(search_path))
-    env.globals["outlined"] = _outlined_global(list(search_path))
+    env.globals["asset"] = _asset_global(list(search_path), reads)
+    env.globals["outlined"] = _outlined_global(list(search_path), reads)
     return env
+
+
+def reads_of(env: jinja2.Environment) -> Reads:
+    """Return what the templates rendered in `env` looked up and read (see reads.py)."""
+    reads: Reads = getattr(env, "briefgen_reads")  # noqa: B009
+    return reads
 
 
 class _Compiled(jinja2.BytecodeCache):
@@ -107,40 +119,59 @@ def seed(codes: dict[str, bytes]) -> None:
     COMPILED.codes.update(codes)
 
 
-def _asset_global(search_path: list[Path]) -> Callable[[str], str]:
+def _asset_global(search_path: list[Path], reads: Reads) -> Callable[[str], str]:
     # A closure, not functools.partial: a partial shows its arguments (.args, Path objects that
     # can read any file) to the template.
     def asset(name: str) -> str:
-        return asset_url(search_path, name)
+        url = asset_url(search_path, name)
+        reads.looked_up(name, first_having(search_path, name))  # its bytes: WeasyPrint's fetch
+        return url
 
     return asset
 
 
-def _outlined_global(search_path: list[Path]) -> Callable[[str, str, str], str]:
+def _outlined_global(search_path: list[Path], reads: Reads) -> Callable[[str, str, str], str]:
     def outlined(text: str, font: str, colour: str = "#000") -> str:
         """Return a data: URL of an SVG of `text` drawn as outlines in font asset `font`."""
         from .outline import data_uri
 
         if not re.fullmatch(r"#[0-9a-fA-F]{3,8}|[a-z]+", colour):
             raise TemplateError(f"outlined: expected a colour like #8a1c1c, got {colour!r}")
-        return data_uri(str(text), asset_path(search_path, font), colour)
+        path = asset_path(search_path, font)
+        reads.looked_up(font, first_having(search_path, font))
+        reads.read_file(path)
+        return data_uri(str(text), path, colour)
 
     return outlined
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
     """A FileSystemLoader that refuses a template whose real path leaves the folder it is found
-    in (rather than trying the next folder), and locates a byte that is not UTF-8."""
+    in (rather than trying the next folder), and locates a byte that is not UTF-8.
+
+    It records in `reads` each name it is asked for (prefixed with `prefix`), the search path
+    index of the folder that had it (its folders start at `offset`), and the bytes it served.
+    """
+
+    def __init__(
+        self, searchpath: Sequence[str], reads: Reads, prefix: str = "", offset: int = 0
+    ) -> None:
+        super().__init__(searchpath)
+        self.reads, self.prefix, self.offset = reads, prefix, offset
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)
-        for folder in self.searchpath:
+        for index, folder in enumerate(self.searchpath):
             path = Path(folder, *pieces)
             if path.is_file():
                 confined(path, Path(folder), f"template {template!r}")
-                return _source(path)
+                source = _source(path)
+                self.reads.looked_up(self.prefix + template, self.offset + index)
+                self.reads.read(path, source[0].encode("utf-8"))
+                return source
+        self.reads.looked_up(self.prefix + template, None)
         raise jinja2.TemplateNotFound(template)
 
 

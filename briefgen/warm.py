@@ -16,7 +16,7 @@ def _warm() -> None:
     try:
         import weasyprint
 
-        from . import build, render  # noqa: F401  (imported for the workers)
+        from . import build, job, render  # noqa: F401  (imported for the workers)
         from .prose import render_block
 
         weasyprint.HTML(string=render_block("warm")).render()  # the Markdown parser too

@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import Interrupted, UsageError, display_path
@@ -21,8 +21,10 @@ from .stopping import Stop
 log = logging.getLogger("briefgen")
 Timer = Callable[[dt.datetime], dt.datetime]
 Once = Callable[[], tuple[int, str]]  # one build: its exit code and what it did, in a few words
-# Group a burst of saves; rebuild about half a second after the last one, a second and a half at most.
-STEP_MS, DEBOUNCE_MS = 500, 1500
+Rebuild = Callable[[Sequence[str]], tuple[int, str]]  # one build, rendering these variants first
+# Group a burst of saves: an editor finishes a save in milliseconds, so rebuild 50 ms after the
+# last change (a burst that goes on is cut at a second and a half).
+STEP_MS, DEBOUNCE_MS = 50, 1500
 
 
 def watched_folders(project: Project) -> list[Path]:
@@ -43,11 +45,21 @@ def watched_folders(project: Project) -> list[Path]:
     return sorted(f for f in folders if f.is_dir() and not f.is_relative_to(project.reports_dir))
 
 
-def watch(project: Project, once: Once, stop: Stop) -> int:
-    """Build, then rebuild what changed after each burst of saves, until stopped."""
+def watch(project: Project, once: Rebuild, stop: Stop) -> int:
+    """Build, then rebuild what changed after each burst of saves, until stopped; the variants
+    that used the files just saved (what the user is working on) are rendered first."""
+    from .incremental import saved_for
+
+    recent: list[str] = []
+
+    def rebuild(saved: list[Path]) -> None:
+        nonlocal recent
+        recent = saved_for(project, saved, recent) if saved else recent
+        once(recent)
+
     log.info("watch started")
     try:
-        follow_saves(project, once, stop)
+        follow_saves(project, rebuild, stop)
     except Interrupted as e:
         interrupted(e)
     log.info("watch stopped (%s)", stop.name)
@@ -56,15 +68,16 @@ def watch(project: Project, once: Once, stop: Stop) -> int:
 
 def follow_saves(
     project: Project,
-    once: Callable[[], object],
+    once: Callable[[list[Path]], object],
     stop: Stop,
     step_ms: int = STEP_MS,
     debounce_ms: int = DEBOUNCE_MS,
 ) -> None:
-    """Run `once`, then again after each burst of saves (quiet for `step_ms`), until stopped."""
+    """Run `once([])`, then `once(saved files)` after each burst of saves (quiet for
+    `step_ms`), until stopped."""
     from watchfiles import watch as changes
 
-    once()
+    once([])
     while not stop.requested():
         folders, ready = watched_folders(project), False
         for batch in changes(
@@ -83,7 +96,7 @@ def follow_saves(
                 continue
             names = sorted({display_path(Path(p)) for _, p in batch})
             log.info("changed: %s", ", ".join(names))
-            once()
+            once(sorted({Path(p) for _, p in batch}))
             if watched_folders(project) != folders:  # e.g. a new extra_css folder: re-watch
                 break
 

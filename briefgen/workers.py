@@ -136,7 +136,8 @@ def run_jobs(
     limits: Limits,
     stop: Stop = NEVER,
 ) -> None:
-    """Call done(work(job)) for every job, in order, using up to `workers` processes.
+    """Call done(work(job)) for every job as it finishes, starting them in order, using up to
+    `workers` processes.
 
     A job that raises, dies, or goes over its limits gets failed(job, message) instead. A stop
     request kills the running workers and raises Interrupted; jobs already done were reported.
@@ -158,30 +159,20 @@ class _Pool(Generic[Job, Result]):
         self.work, self.failed, self.done = work, failed, done
         self.workers, self.limits, self.stop = workers, limits, stop
         self.context = _context()
-        self.finished: dict[int, Result] = {}
-        self.reported = 0
 
     def run(self, jobs: Sequence[Job]) -> None:
         waiting = list(enumerate(jobs))
         running: list[_Running[Job]] = []
         try:
             while waiting or running:
-                self._stop_if_asked()
+                self.stop.check()
                 while waiting and len(running) < self.workers:
                     self._start(*waiting.pop(0), running)
                 if running:
                     self._wait(running)
-                self._report_in_order()
         finally:  # interrupted, or a bug: no worker outlives the run
             for item in running:
                 _end(item, kill=True)
-
-    def _stop_if_asked(self) -> None:
-        """On a stop request, report every job finished so far (in order), then raise."""
-        if self.stop.requested():
-            for index in sorted(self.finished):
-                self.done(self.finished.pop(index))
-            self.stop.check()
 
     def _wait(self, running: list[_Running[Job]]) -> None:
         soonest = min(r.deadline for r in running)
@@ -190,9 +181,9 @@ class _Pool(Generic[Job, Result]):
         stopping = self.stop.requested()
         for item in list(running):
             if item.connection in ready or (time.monotonic() >= item.deadline and not stopping):
-                self.finished[item.index] = self._finish(item, item.connection in ready)
                 running.remove(item)
-        self._stop_if_asked()
+                self.done(self._finish(item, item.connection in ready))
+        self.stop.check()
 
     def _start(self, index: int, job: Job, running: list[_Running[Job]]) -> None:
         """Start a worker for `job`; if none can be started, the job fails with the reason."""
@@ -206,7 +197,7 @@ class _Pool(Generic[Job, Result]):
             except (OSError, EOFError) as e:  # the fork server died: start another, once
                 receiver.close()
                 if attempt == 2:
-                    self.finished[index] = self.failed(job, f"could not start a worker: {e}")
+                    self.done(self.failed(job, f"could not start a worker: {e}"))
                     return
                 start_server()
                 continue
@@ -231,11 +222,6 @@ class _Pool(Generic[Job, Result]):
             message = f"took longer than the time limit of {self.limits.seconds:g} s; stopped"
         _end(item, kill=not ready)
         return self.failed(item.job, message) if message else result
-
-    def _report_in_order(self) -> None:
-        while self.reported in self.finished:
-            self.done(self.finished.pop(self.reported))
-            self.reported += 1
 
 
 def _end(item: _Running[Any], kill: bool) -> None:
