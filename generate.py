@@ -15,6 +15,6 @@ if __name__ == "__main__":
     from briefgen.bootstrap import ensure_environment
 
     ensure_environment(ROOT, extras=())
-    from briefgen.cli import main
+    from briefgen.cli import exit_now, main
 
-    sys.exit(main(project_root=ROOT))
+    exit_now(main(project_root=ROOT))

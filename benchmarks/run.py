@@ -38,6 +38,9 @@ def main() -> int:
     from briefgen.bootstrap import ensure_environment
 
     ensure_environment(ROOT, extras=())
+    # Python keeps compiled modules (.pyc) from a first run, unless PYTHONDONTWRITEBYTECODE is set,
+    # as it is on some CI machines: compile briefgen's, as a user's second run finds them.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "briefgen")], check=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .libraries import find_library
+
 EXIT_SETUP = 3
 # The shared libraries WeasyPrint loads, and the Debian/Ubuntu packages that provide them.
 SYSTEM_LIBRARIES = {
@@ -78,9 +80,12 @@ def _ready(venv: Path, root: Path, extras: Sequence[str]) -> bool:
 def _missing_libraries() -> list[str]:
     if not sys.platform.startswith("linux"):
         return []  # elsewhere WeasyPrint's own install notes apply; we cannot apt-get
-    return [
-        package for lib, package in SYSTEM_LIBRARIES.items() if not ctypes.util.find_library(lib)
-    ]
+    return [package for lib, package in SYSTEM_LIBRARIES.items() if not _found(lib)]
+
+
+def _found(library: str) -> bool:
+    """True when `library` can be loaded: the linker cache first (fast), then the full search."""
+    return bool(find_library(library) or ctypes.util.find_library(library))
 
 
 def _install_system_packages(libraries: list[str]) -> None:
@@ -109,7 +114,7 @@ def _install_system_packages(libraries: list[str]) -> None:
 def _present(thing: str) -> bool:
     """True when a program's path exists, or a library ("lib:atomic") can be loaded."""
     if thing.startswith("lib:"):
-        return ctypes.util.find_library(thing.removeprefix("lib:")) is not None
+        return _found(thing.removeprefix("lib:"))
     return Path(thing).exists()
 
 

@@ -95,7 +95,7 @@ class _Run:
     hashes: Hashes
     results: dict[str, DocumentResult] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
-    saved: float = float("-inf")  # when the manifest was last saved (time.monotonic)
+    saved: float = field(default_factory=time.monotonic)  # when the manifest was last saved
 
     def plan_all(self) -> list[Job]:
         """Skip the current documents and fail the rejected ones; return the jobs of the rest."""

@@ -6,6 +6,8 @@ This is the only module that prints or exits.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -13,6 +15,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import commands
 from .errors import BriefgenError, InputError, Interrupted, LockTimeout, UsageError
@@ -82,6 +85,18 @@ def main(argv: Sequence[str] | None = None, project_root: Path | None = None) ->
         if not args.debug:
             log.error("this is a bug in briefgen; rerun with --debug for the traceback")
         return EXIT_FAILED
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` once the exit functions have run (the fork server stopped,
+    the logs flushed), without the interpreter's teardown: freeing every module and object of a
+    run costs 0.05 s, and nothing of it is written anywhere. For generate.py, not in-process use.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or broken pipe: nothing more to say
+            stream.flush()
+    os._exit(code)
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:

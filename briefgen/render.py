@@ -39,7 +39,9 @@ def render_pdf(
     `variant` is a WeasyPrint PDF variant, e.g. "pdf/a-3u" (archival) or "pdf/ua-1" (tagged).
     `memory_limit` (MB) is the limit the worker runs under, named when the document exceeds it.
     """
-    import weasyprint  # heavy: imported only when a document is really rendered
+    from .libraries import import_weasyprint
+
+    weasyprint = import_weasyprint()  # heavy: imported only when a document is really rendered
 
     fetcher = _make_fetcher(weasyprint, [p.resolve() for p in allowed])
     with _collect_warnings() as collected:

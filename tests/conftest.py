@@ -193,13 +193,16 @@ def _tagged(pid: int, tag: str) -> bool:
 
 
 @contextlib.contextmanager
-def briefgen(project: Path, log: Path, *args: str) -> Iterator[Session]:
-    """Run generate.py with `args`; whatever happens, kill what is left of it afterwards."""
+def briefgen(project: Path, log: Path, *args: str, stdout: Path | None = None) -> Iterator[Session]:
+    """Run generate.py with `args` (stderr to `log`, stdout to `stdout` if given); whatever
+    happens, kill what is left of it afterwards."""
     tag = uuid.uuid4().hex
     env = {**os.environ, "BRIEFGEN_NO_BOOTSTRAP": "1", "BRIEFGEN_TEST_TAG": tag}
     command = [sys.executable, str(REPO / "generate.py"), "--project", str(project), *args]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stderr=out, start_new_session=True)
+    with log.open("wb") as err, (stdout or Path(os.devnull)).open("wb") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out if stdout else None, stderr=err, start_new_session=True
+        )
     session = Session(process, log, tag)
     try:
         yield session

@@ -118,6 +118,23 @@ def test_a_killed_build_leaves_no_worker_running(project: Path, tmp_path: Path) 
         build.assert_nothing_left()
 
 
+def test_generate_py_ends_with_its_exit_code_its_whole_output_and_no_process_left(
+    project: Path, tmp_path: Path
+) -> None:
+    # generate.py skips the interpreter's teardown (cli.exit_now); the exit functions still run.
+    out = tmp_path / "summary.json"
+    only = ("--date", BUILD_DATE, "--only", "fact-sheet.en-GB")
+    with briefgen(project, tmp_path / "built.log", *only, "--json", stdout=out) as build:
+        assert build.process.wait(timeout=HANG) == 0, build.text()
+        build.assert_nothing_left()  # the fork server was stopped
+        assert "1 built, 0 up to date, 0 failed" in build.text()
+    summary = json.loads(out.read_text("utf-8"))  # the whole of it, flushed before the end
+    assert (summary["exit_code"], summary["counts"]["built"]) == (0, 1)
+    with briefgen(project, tmp_path / "usage.log", "--only", "no-such-document") as usage:
+        assert usage.process.wait(timeout=HANG) == 2
+        assert "no-such-document" in usage.text()
+
+
 def _wait_until(session: Session, done: Callable[[], bool]) -> None:
     deadline = time.monotonic() + HANG
     while not done():
