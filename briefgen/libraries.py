@@ -9,7 +9,9 @@ ld: about twenty programs and 0.13 s of a 0.35 s import, on the critical path of
 Here `ldconfig -p` runs once, and each name is looked up in its output with the regular expression
 `ctypes.util` uses, then in the folders of LD_LIBRARY_PATH. Should WeasyPrint still fail to load a
 library that way (one only gcc's own search path holds), it is imported again with the standard
-lookup, so nothing that loaded before fails to load now.
+lookup, so nothing that loaded before fails to load now. (An optional one, HarfBuzz's subsetter,
+would be missed there without a failure: that takes a linker cache older than the library, which
+`ldconfig` refreshes, as installing a Debian package does.)
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ _ABI = {
 def import_weasyprint() -> ModuleType:
     """Import WeasyPrint (once per process), looking its libraries up quickly where possible."""
     if "weasyprint" not in sys.modules and sys.platform.startswith("linux"):
-        # A library outside the linker cache fails this import, which unloads what it loaded;
-        # the import below then uses the standard lookup.
-        with contextlib.suppress(OSError), _fast_lookups():
+        # A library outside the linker cache fails this import, which unloads what it loaded
+        # (WeasyPrint's own advice, printed first, is kept for the attempt that counts); the
+        # import below then uses the standard lookup.
+        with contextlib.suppress(OSError), _fast_lookups(), contextlib.redirect_stdout(None):
             importlib.import_module("weasyprint")
     return importlib.import_module("weasyprint")
 

@@ -44,13 +44,15 @@ def test_without_a_linker_cache_the_standard_lookup_answers(
 
 
 def test_weasyprint_is_imported_again_with_the_standard_lookup_if_the_fast_one_fails(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A stand-in for WeasyPrint whose library only the standard lookup finds (gcc's search path).
+    # A stand-in for WeasyPrint whose library only the standard lookup finds (gcc's search path);
+    # like WeasyPrint, it prints its advice before it fails.
     (tmp_path / "weasyprint.py").write_text(
         "import ctypes.util\n"
         "from briefgen import libraries\n"
         "if ctypes.util.find_library is not libraries._STANDARD:\n"
+        "    print('WeasyPrint could not import some external libraries.')\n"
         "    raise OSError('cannot load library pango-1.0')\n"
         "lookup = 'standard'\n"
     )
@@ -59,6 +61,7 @@ def test_weasyprint_is_imported_again_with_the_standard_lookup_if_the_fast_one_f
     module = libraries.import_weasyprint()
     assert module.lookup == "standard"
     assert ctypes.util.find_library is libraries._STANDARD  # put back for everyone else
+    assert capsys.readouterr().out == ""  # the advice of an attempt that did not count
 
 
 def test_weasyprint_loads_with_the_fast_lookup(
